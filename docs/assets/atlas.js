@@ -1,0 +1,1 @@
+// Open Model Atlas: progressive enhancement (sorting, filters). Pages work without it.

@@ -1,0 +1,196 @@
+"""Load and validate catalog.yaml: every problem at once, each with file:line:col."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from generator import licenses
+from generator.schema import (
+    LICENSE_REF,
+    Assessment,
+    Catalog,
+    Component,
+    Derivative,
+    Family,
+    Model,
+    Status,
+)
+from generator.yamlsource import Document, PathKey, Problem, read
+
+_ERROR_TEXT = {
+    "extra_forbidden": "unknown field (check its spelling; allowed fields are in catalog.schema.json)",
+    "missing": "required field is missing",
+}
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A catalog that loaded (possibly with warnings), or None and the problems why not."""
+
+    catalog: Catalog | None
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "warning"]
+
+
+def _pydantic_problems(doc: Document, exc: ValidationError) -> Iterator[Problem]:
+    for err in exc.errors():
+        loc: PathKey = tuple(p for p in err["loc"] if p != "[key]")
+        # Union/annotated validators add their own names to loc: drop what is not data.
+        path = tuple(p for p in loc if isinstance(p, int) or not str(p).startswith("function-"))
+        kind = err["type"]
+        message = _ERROR_TEXT.get(kind) or _clean(err["msg"])
+        if kind == "extra_forbidden":
+            message = f"unknown field {path[-1]!r}; allowed fields are in catalog.schema.json"
+        if kind == "enum" and "expected" in err.get("ctx", {}):
+            message = f"{err['input']!r} is not one of {err['ctx']['expected'].replace(chr(39), '')}"
+        key = kind == "extra_forbidden" or "[key]" in err["loc"]
+        if "[key]" in err["loc"]:
+            message = f"unknown key {path[-1]!r}: {message}"
+        yield doc.problem(path, message, key=key)
+
+
+def _clean(msg: str) -> str:
+    return msg.removeprefix("Value error, ")
+
+
+def _entries(catalog: Catalog) -> Iterator[tuple[PathKey, Family, Model | Derivative]]:
+    for f, family in enumerate(catalog.families):
+        for m, model in enumerate(family.models):
+            yield ("families", f, "models", m), family, model
+        for d, deriv in enumerate(family.derivatives):
+            yield ("families", f, "derivatives", d), family, deriv
+
+
+def _assessments(catalog: Catalog) -> Iterator[tuple[PathKey, Assessment]]:
+    for f, family in enumerate(catalog.families):
+        for comp, assessment in family.openness.items():
+            yield ("families", f, "openness", comp.value), assessment
+    for path, _family, entry in _entries(catalog):
+        for comp, assessment in entry.openness.items():
+            yield (*path, "openness", comp.value), assessment
+
+
+def _check_assessment(
+    doc: Document, path: PathKey, a: Assessment, defined: set[str]
+) -> Iterator[Problem]:
+    if a.status != Status.UNKNOWN and not a.evidence:
+        yield doc.problem(
+            (*path, "evidence"),
+            f"status {a.status.value!r} needs evidence: at least one public URL that shows it "
+            "(or set status: unknown)",
+        )
+    for i, lic in enumerate(a.licenses):
+        problem = licenses.check_id(lic, defined)
+        if problem:
+            yield doc.problem((*path, "licenses", i), problem)
+    if path[-1] == Component.WEIGHTS.value and a.status in (Status.OPEN, Status.PARTIAL):
+        if not a.licenses:
+            yield doc.problem((*path, "licenses"), "released weights need their license id(s)")
+
+
+def _check_ids(doc: Document, catalog: Catalog) -> Iterator[Problem]:
+    seen_families: dict[str, int] = {}
+    for f, family in enumerate(catalog.families):
+        if family.id in seen_families:
+            yield doc.problem(
+                ("families", f, "id"),
+                f"duplicate family id {family.id!r} (also families[{seen_families[family.id]}])",
+            )
+        seen_families.setdefault(family.id, f)
+    seen: dict[str, PathKey] = {}
+    for path, _family, entry in _entries(catalog):
+        lowered = entry.id.lower()  # the Hub treats repo ids case-insensitively
+        if lowered in seen:
+            first = ".".join(str(p) for p in seen[lowered])
+            yield doc.problem((*path, "id"), f"duplicate model id {entry.id!r} (also at {first})")
+        seen.setdefault(lowered, path)
+
+
+def _check_bases(doc: Document, catalog: Catalog) -> Iterator[Problem]:
+    ids = {entry.id for _p, _f, entry in _entries(catalog)}
+    for path, _family, entry in _entries(catalog):
+        if entry.base is None:
+            continue
+        if entry.base == entry.id:
+            yield doc.problem((*path, "base"), "a model cannot be its own base")
+        elif entry.base not in ids:
+            yield doc.problem(
+                (*path, "base"),
+                f"base {entry.base!r} is not in the catalog: add it as a model first",
+            )
+        if isinstance(entry, Derivative):
+            continue
+        if entry.kind.value == "base" and entry.openness.get(Component.FINETUNING_DATA):
+            yield doc.problem(
+                (*path, "openness", "finetuning_data"),
+                "a base model has no fine-tuning data: remove this or change kind",
+                level="warning",
+            )
+
+
+def _check_licenses_section(doc: Document, catalog: Catalog) -> Iterator[Problem]:
+    import re
+
+    for key in catalog.licenses:
+        if not re.match(LICENSE_REF, key):
+            yield doc.problem(
+                ("licenses", key),
+                f"{key!r}: custom licenses are keyed by a LicenseRef- id "
+                "(SPDX licenses need no entry here)",
+                key=True,
+            )
+
+
+def semantic_problems(doc: Document, catalog: Catalog) -> list[Problem]:
+    """Checks across fields: evidence, licenses, ids, bases."""
+    defined = set(catalog.licenses)
+    out: list[Problem] = list(_check_licenses_section(doc, catalog))
+    for path, assessment in _assessments(catalog):
+        out.extend(_check_assessment(doc, path, assessment, defined))
+    out.extend(_check_ids(doc, catalog))
+    out.extend(_check_bases(doc, catalog))
+    return out
+
+
+def validate_document(doc: Document) -> Loaded:
+    """Validate parsed YAML: schema first, then cross-field rules."""
+    problems = list(doc.problems)
+    data: Any = doc.data
+    if data is None and not problems:
+        problems.append(doc.problem((), "the catalog is empty: it needs a families: list"))
+    if problems and data is None:
+        return Loaded(None, problems)
+    try:
+        catalog = Catalog.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_pydantic_problems(doc, exc))
+        return Loaded(None, _sorted(problems))
+    problems.extend(semantic_problems(doc, catalog))
+    has_errors = any(p.level == "error" for p in problems)
+    return Loaded(None if has_errors else catalog, _sorted(problems))
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.file, p.line, p.col, p.message))
+
+
+def load(path: Path) -> Loaded:
+    """Read and validate a catalog file."""
+    return validate_document(read(path))
+
+
+def all_entries(catalog: Catalog) -> list[tuple[Family, Model | Derivative]]:
+    """Every model and derivative with its family, in catalog order."""
+    return [(family, entry) for _p, family, entry in _entries(catalog)]

@@ -1,0 +1,131 @@
+"""Machine-readable outputs: /api/catalog.json (a public, stable interface), CSV, SVG badges."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+
+from generator.hubview import HubIndex, HubView
+from generator.schema import Catalog, Derivative, Model, Status
+from generator.score import Criterion, Scorecard
+
+SCHEMA_VERSION = 1
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    text: str = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return text.replace("+00:00", "Z")
+
+
+def _hub(view: HubView) -> dict[str, Any] | None:
+    if not view.synced:
+        return None
+    return {
+        "downloads": view.get("downloads"),
+        "likes": view.get("likes"),
+        "gated": view.get("gated"),
+        "last_modified": _iso(view.get("last_modified")),
+        "fetched_at": _iso(view.get("fetched_at")),
+        "pipeline_tag": view.get("pipeline_tag"),
+        "stale": view.stale,
+    }
+
+
+def model_record(entry: Model | Derivative, card: Scorecard, view: HubView) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "id": entry.id,
+        "family": card.family,
+        "name": entry.name,
+        "kind": entry.relation.value if isinstance(entry, Derivative) else entry.kind.value,
+        "derivative": isinstance(entry, Derivative),
+        "base": entry.base,
+        "released": entry.released,
+        "params_b": entry.params_b,
+        "context_length": entry.context_length,
+        "criteria": {c.value: card.criteria[c].status.value for c in Criterion},
+        "open_source": card.open_source,
+        "blockers": [c.value for c in card.blockers],
+        "license": " AND ".join(card.license_ids) or None,
+        "license_class": card.license_class.value,
+        "osaid": card.osaid.result,
+        "mof": card.mof.result,
+        "hub": _hub(view),
+    }
+    if isinstance(entry, Derivative):
+        record["domain"] = entry.domain.value
+        record["specialization"] = entry.specialization
+    return record
+
+
+def catalog_json(catalog: Catalog, scores: dict[str, Scorecard], hubs: HubIndex,
+                 generated_at: str | None) -> str:
+    families = []
+    models = []
+    for family in catalog.families:
+        entries = [*family.models, *family.derivatives]
+        families.append({"id": family.id, "name": family.name,
+                         "organization": family.organization,
+                         "models": [e.id for e in entries]})
+        models.extend(model_record(e, scores[e.id], hubs.view(e.id)) for e in entries)
+    doc = {"schema_version": SCHEMA_VERSION, "generated_at": generated_at,
+           "families": families, "models": models}
+    return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+
+
+CSV_COLUMNS = ["id", "family", "name", "kind", "derivative", "base", "released", "params_b",
+               "context_length", *[c.value for c in Criterion], "open_source", "license",
+               "license_class", "osaid", "mof", "downloads", "likes"]
+
+
+def catalog_csv(records: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for rec in records:
+        hub = rec["hub"] or {}
+        flat = {**rec, **rec["criteria"], "downloads": hub.get("downloads"),
+                "likes": hub.get("likes")}
+        writer.writerow(["" if flat.get(col) is None else flat[col] for col in CSV_COLUMNS])
+    return out.getvalue()
+
+
+BADGE_COLOURS = {"open source": "#2e7d32", "high": "#558b2f", "mid": "#f9a825", "low": "#c62828"}
+
+
+def badge_svg(card: Scorecard) -> str:
+    """A flat SVG badge: 'openness | open source' or 'openness | N/6 open'."""
+    opened = sum(1 for c in Criterion if card.criteria[c].status == Status.OPEN)
+    if card.open_source:
+        value, colour = "open source", BADGE_COLOURS["open source"]
+    else:
+        value = f"{opened}/6 open"
+        colour = BADGE_COLOURS["high" if opened >= 4 else "mid" if opened >= 2 else "low"]
+    left, right = 62, 7 * len(value) + 12
+    label = xml_escape(f"openness: {value} ({card.id})")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + right}" height="20" '
+        f'role="img" aria-label="{label}"><title>{label}</title>'
+        f'<rect width="{left}" height="20" fill="#555"/>'
+        f'<rect x="{left}" width="{right}" height="20" fill="{colour}"/>'
+        '<g fill="#fff" font-family="Verdana,DejaVu Sans,sans-serif" font-size="11">'
+        f'<text x="6" y="14">openness</text><text x="{left + 6}" y="14">{xml_escape(value)}</text>'
+        "</g></svg>\n"
+    )
+
+
+def export_files(catalog: Catalog, scores: dict[str, Scorecard], hubs: HubIndex,
+                 generated_at: str | None) -> dict[str, str | bytes]:
+    text = catalog_json(catalog, scores, hubs, generated_at)
+    records = json.loads(text)["models"]
+    files: dict[str, str | bytes] = {
+        "api/catalog.json": text,
+        "api/catalog.csv": catalog_csv(records),
+    }
+    for model_id, card in scores.items():
+        files[f"badges/{model_id}.svg"] = badge_svg(card)
+    return files

@@ -1,0 +1,126 @@
+"""The stages wired together: load + validate -> score -> render -> write -> site engine.
+
+Only this module and `writer` touch the disk for the build; scoring and rendering are
+pure functions of the loaded data.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator import catalog as catalog_mod
+from generator import render, report, writer
+from generator.errors import GeneratorError
+from generator.schema import Catalog
+from generator.score import Scorer
+from generator.yamlsource import Problem
+
+
+@dataclass(frozen=True)
+class Checked:
+    catalog: Catalog | None
+    lock: Any
+    problems: list[Problem]
+
+    @property
+    def summary(self) -> str:
+        if self.catalog is None:
+            return "not loaded"
+        families = len(self.catalog.families)
+        models = sum(len(f.models) for f in self.catalog.families)
+        derivs = sum(len(f.derivatives) for f in self.catalog.families)
+        return f"{families} families, {models} models, {derivs} fine-tunes"
+
+
+def _load_lock(path: Path) -> Any:
+    try:
+        from generator import lock as lock_mod
+    except ImportError:  # pragma: no cover - only while the sync module is absent
+        return None
+    return lock_mod.load_lock(path)
+
+
+def check(catalog_path: Path, lock_path: Path) -> Checked:
+    """Load and validate the catalog, then compare it with the lock (drift warnings)."""
+    loaded = catalog_mod.load(catalog_path)
+    problems = list(loaded.problems)
+    lock = None
+    try:
+        lock = _load_lock(lock_path)
+    except GeneratorError as exc:
+        problems.append(Problem(str(lock_path), 1, 1, "", str(exc)))
+    if loaded.catalog is not None and lock is not None:
+        problems.extend(report.drift_problems(loaded.catalog, lock, catalog_path))
+    return Checked(loaded.catalog, lock, problems)
+
+
+def load_or_fail(catalog_path: Path) -> Catalog:
+    loaded = catalog_mod.load(catalog_path)
+    for problem in loaded.problems:
+        print(problem, file=sys.stderr)
+    if loaded.catalog is None:
+        raise GeneratorError(
+            f"{catalog_path} is invalid ({len(loaded.errors)} error(s)); "
+            f"run `python -m generator validate --catalog {catalog_path}`"
+        )
+    return loaded.catalog
+
+
+def render_to(catalog_path: Path, lock_path: Path, docs_dir: Path, stale_days: int) -> int:
+    """Validate, score and write every generated page; returns the number of files written."""
+    checked = check(catalog_path, lock_path)
+    for problem in checked.problems:
+        print(problem, file=sys.stderr)
+    if checked.catalog is None:
+        errors = sum(1 for p in checked.problems if p.level == "error")
+        raise GeneratorError(f"{catalog_path} is invalid ({errors} error(s)); nothing was built")
+    scores = Scorer(checked.catalog).score_all()
+    files = render.render_site(
+        render.SiteData(checked.catalog, scores, checked.lock, stale_days, _changes(docs_dir))
+    )
+    return writer.write_generated(docs_dir, files)
+
+
+def _changes(docs_dir: Path) -> str | None:
+    path = docs_dir.parent / "changes" / "CHANGELOG.md"
+    return path.read_text(encoding="utf-8") if path.exists() else None
+
+
+def _engine_command(engine: str, config: Path, site_dir: Path) -> list[str]:
+    if engine == "zensical":
+        return [sys.executable, "-m", "zensical", "build", "--config-file", str(config)]
+    return [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config),
+            "--site-dir", str(site_dir)]
+
+
+def run_engine(engine: str, config: Path, site_dir: Path) -> None:
+    """Run the static site engine; a warning in strict mode fails the build."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
+    proc = subprocess.run(
+        _engine_command(engine, config, site_dir),
+        capture_output=True, text=True, env=env, check=False,
+    )
+    if proc.returncode != 0:
+        raise GeneratorError(f"{engine} build failed:\n{proc.stdout}{proc.stderr}".rstrip())
+
+
+def serve(config: Path, dev_addr: str) -> int:
+    cmd = [sys.executable, "-m", "mkdocs", "serve", "--config-file", str(config),
+           "--dev-addr", dev_addr]
+    return subprocess.call(cmd)
+
+
+def diff_markdown(base_path: Path, head_path: Path) -> str:
+    """What a change from the base catalog to this one does to the scorecards, in Markdown."""
+    base = catalog_mod.load(base_path).catalog
+    head = load_or_fail(head_path)
+    return report.diff(base, head)
+
+
+def coverage_markdown(catalog_path: Path) -> str:
+    return report.coverage(load_or_fail(catalog_path))

@@ -1,0 +1,88 @@
+"""Reports for maintainers: drift against the Hub, a PR's effect on the scorecards,
+evidence coverage per family."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from generator.catalog import all_entries
+from generator.hubview import HubIndex
+from generator.schema import Catalog, Status
+from generator.score import NOT_APPLICABLE, Criterion, Scorer
+from generator.yamlsource import Problem, read
+
+
+def drift_problems(catalog: Catalog, lock: Any, catalog_path: Path) -> list[Problem]:
+    """A warning at each model's line where the Hub contradicts the catalog."""
+    hubs = HubIndex(lock, stale_days=10**6)
+    scorer = Scorer(catalog)
+    doc = read(catalog_path)
+    out = []
+    for f, family in enumerate(catalog.families):
+        for section in ("models", "derivatives"):
+            for i, entry in enumerate(getattr(family, section)):
+                card = scorer.score(entry.id)
+                for message in hubs.drift(entry.id, catalog, entry, card):
+                    out.append(doc.problem(("families", f, section, i, "id"),
+                                           f"Hub drift: {message}", level="warning"))
+    return out
+
+
+def diff(base: Catalog | None, head: Catalog) -> str:
+    """Markdown: models added/removed and criteria that moved, base -> head."""
+    new = Scorer(head).score_all()
+    old = Scorer(base).score_all() if base is not None else {}
+    lines = ["## Scorecard changes", ""]
+    added = sorted(set(new) - set(old))
+    removed = sorted(set(old) - set(new))
+    moved = []
+    for model_id in sorted(set(new) & set(old)):
+        for crit in Criterion:
+            before = old[model_id].criteria[crit].status
+            after = new[model_id].criteria[crit].status
+            if before != after:
+                moved.append(f"| `{model_id}` | {crit.value} | {before.value} | {after.value} |")
+        if old[model_id].open_source != new[model_id].open_source:
+            moved.append(f"| `{model_id}` | open_source | {old[model_id].open_source} | "
+                         f"{new[model_id].open_source} |")
+    if base is None:
+        lines.append("The base catalog did not load; every model counts as added.")
+    if not (added or removed or moved):
+        lines.append("No scorecard changes.")
+    if added:
+        lines += [f"**Added ({len(added)}):** " + ", ".join(f"`{m}`" for m in added), ""]
+    if removed:
+        lines += [f"**Removed ({len(removed)}):** " + ", ".join(f"`{m}`" for m in removed), ""]
+    if moved:
+        lines += ["| model | criterion | before | after |", "|---|---|---|---|", *moved]
+    return "\n".join(lines) + "\n"
+
+
+def coverage(catalog: Catalog) -> str:
+    """Markdown table: per family, components recorded with evidence, and unknowns."""
+    lines = [
+        "| family | models | components | with evidence | unknown | evidence coverage |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    scorer = Scorer(catalog)
+    totals = [0, 0, 0, 0]
+    for family in catalog.families:
+        entries = [e for fam, e in all_entries(catalog) if fam.id == family.id]
+        comps = [eff for e in entries for eff in scorer.components(e.id).values()
+                 if eff.origin != NOT_APPLICABLE]
+        evidenced = sum(1 for c in comps if c.assessment.evidence)
+        unknown = sum(1 for c in comps if c.status == Status.UNKNOWN)
+        share = evidenced / len(comps) if comps else 0.0
+        lines.append(f"| {family.id} | {len(entries)} | {len(comps)} | {evidenced} | "
+                     f"{unknown} | {share:.0%} |")
+        for i, value in enumerate((len(entries), len(comps), evidenced, unknown)):
+            totals[i] += value
+    share = totals[2] / totals[1] if totals[1] else 0.0
+    lines.append(f"| **all** | {totals[0]} | {totals[1]} | {totals[2]} | {totals[3]} | "
+                 f"{share:.0%} |")
+    urls = {u for _f, e in all_entries(catalog) for a in e.openness.values() for u in a.evidence}
+    urls |= {u for f in catalog.families for a in f.openness.values() for u in a.evidence}
+    lines += ["", f"{len(catalog.families)} families, {totals[0]} models and fine-tunes, "
+              f"{len(urls)} distinct evidence URLs."]
+    return "\n".join(lines) + "\n"
