@@ -20,7 +20,7 @@ from generator.schema import (
     Model,
     Status,
 )
-from generator.yamlsource import Document, PathKey, Problem, read
+from generator.yamlsource import Document, PathKey, Problem, format_path, read
 
 _ERROR_TEXT = {
     "extra_forbidden": "unknown field (check its spelling; allowed fields are in catalog.schema.json)",
@@ -113,7 +113,7 @@ def _check_ids(doc: Document, catalog: Catalog) -> Iterator[Problem]:
     for path, _family, entry in _entries(catalog):
         lowered = entry.id.lower()  # the Hub treats repo ids case-insensitively
         if lowered in seen:
-            first = ".".join(str(p) for p in seen[lowered])
+            first = format_path(seen[lowered])
             yield doc.problem((*path, "id"), f"duplicate model id {entry.id!r} (also at {first})")
         seen.setdefault(lowered, path)
 

@@ -67,10 +67,23 @@ def _url(value: str) -> str:
     return value
 
 
-Url = Annotated[str, AfterValidator(_url)]
-Slug = Annotated[str, Field(pattern=SLUG, description="lowercase letters, digits and hyphens")]
+def _pattern(regex: str, what: str) -> Any:
+    def check(value: str) -> str:
+        if not re.match(regex, value):
+            raise ValueError(f"{value!r} is not {what}")
+        return value
+
+    return AfterValidator(check)
+
+
+Url = Annotated[str, AfterValidator(_url), Field(json_schema_extra={"pattern": URL})]
+Slug = Annotated[
+    str, _pattern(SLUG, "a slug (lowercase letters, digits and hyphens)"),
+    Field(json_schema_extra={"pattern": SLUG}),
+]
 RepoId = Annotated[
-    str, Field(pattern=REPO_ID, description="a Hugging Face Hub repo id, ORG/NAME")
+    str, _pattern(REPO_ID, "a Hub repo id (ORG/NAME)"),
+    Field(json_schema_extra={"pattern": REPO_ID}, description="a Hugging Face Hub repo id"),
 ]
 
 
@@ -87,12 +100,12 @@ def _fact(kind: str, check: Any) -> Any:
 def _released(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, str):
-        if re.fullmatch(r"\d{4}-\d{2}", value):
-            dt.date.fromisoformat(value + "-01")
-            return value
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            dt.date.fromisoformat(value)
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", value):
+        try:
+            dt.date.fromisoformat(value if len(value) == 10 else value + "-01")
+        except ValueError:
+            pass
+        else:
             return value
     raise ValueError(f"{value!r} is not a date: write YYYY-MM-DD, \"YYYY-MM\" or unknown")
 
@@ -254,4 +267,8 @@ def json_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "Open Model Atlas catalog"
     schema["properties"]["licenses"]["propertyNames"] = {"pattern": LICENSE_REF}
+    for definition in schema["$defs"].values():
+        openness = definition.get("properties", {}).get("openness")
+        if openness is not None:  # so editors flag a misspelt component name
+            openness["propertyNames"] = {"$ref": "#/$defs/Component"}
     return schema

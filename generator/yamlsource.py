@@ -42,10 +42,14 @@ class Positions:
     def of(self, path: PathKey, *, key: bool = False) -> tuple[int, int]:
         """The position of `path`, or of its nearest ancestor that has one."""
         table = self.keys if key else self.values
-        probe = path
-        while probe:
-            if probe in table:
-                return table[probe]
+        if path in table:
+            return table[path]
+        if path in self.values:
+            return self.values[path]
+        probe = path[:-1]
+        while probe:  # an absent field: point at the key of the nearest ancestor
+            if probe in self.keys:
+                return self.keys[probe]
             if probe in self.values:
                 return self.values[probe]
             probe = probe[:-1]
@@ -96,7 +100,12 @@ class _Builder:
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self.loader.construct_object(node, deep=True)
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (ValueError, yaml.YAMLError):
+            # e.g. 2024-13-02 looks like a timestamp but is no date: keep the text and let
+            # the schema say what is wrong with it, at its place.
+            return node.value
 
     def _mapping(self, node: yaml.MappingNode, path: PathKey) -> dict[Any, Any]:
         out: dict[Any, Any] = {}

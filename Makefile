@@ -1,0 +1,53 @@
+# Open Model Atlas: the front door. `make site` builds the site, `make test` runs the tests.
+# Each target creates/uses a local virtual environment (.venv) with pinned dependencies.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: help install site serve test lint typecheck validate schema goldens bench bench-sync nightly-dry-run clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install pinned dependencies
+
+site: $(STAMP) ## build the site into site/ (offline, from catalog.yaml and catalog.lock.yaml)
+	$(PY) -m generator build
+
+serve: $(STAMP) ## preview the site at http://127.0.0.1:8000 with live reload
+	$(PY) -m generator serve
+
+test: $(STAMP) ## run the whole test suite
+	$(PY) -m pytest
+
+validate: $(STAMP) ## check catalog.yaml and print every problem as PATH:LINE:COL
+	$(PY) -m generator validate
+
+lint: $(STAMP) ## ruff
+	$(PY) -m ruff check generator tests bench
+
+typecheck: $(STAMP) ## mypy --strict
+	$(PY) -m mypy
+
+schema: $(STAMP) ## regenerate catalog.schema.json from the typed models
+	$(PY) -m generator schema
+
+goldens: $(STAMP) ## regenerate the golden pages in tests/golden/ after an intended rendering change
+	$(PY) -m pytest tests/test_golden.py --update-goldens
+
+bench: bench-sync ## all benchmarks
+
+bench-sync: $(STAMP) ## sync benchmark: fake Hub, 50 ms latency, 1,000 models, concurrent vs sequential
+	$(PY) bench/bench_sync.py
+
+clean: ## remove built and generated output
+	$(PY) -c "from pathlib import Path; from generator.writer import clean; clean(Path('docs'))" 2>/dev/null || true
+	rm -rf site build
