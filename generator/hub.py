@@ -1,0 +1,516 @@
+"""The Hugging Face Hub client used by `sync`: huggingface_hub 2.x plus the guards it lacks.
+
+huggingface_hub gives the shared HTTP session, auth headers and its error mapping
+(`hf_raise_for_status`). This module adds what a nightly job needs on top
+(see ../shared/research/hf-hub-api.md):
+
+- a timeout on every request (the library sends `timeout=None` by default, and a server
+  that accepts a connection and never answers hangs it forever);
+- bounded retries with backoff for 5xx, timeouts and connection resets, and for 429
+  the wait the `Retry-After` / `RateLimit` headers ask for (model_info retries nothing);
+- a request-rate ceiling shared by all worker threads, paused for everyone on a 429;
+- a deadline after which no new request starts, so a sync ends in bounded time;
+- one clean `HubError` (kind + deterministic message) instead of foreign exceptions.
+
+It also turns the Hub's JSON into lock fields (`model_fields`), tolerating the shapes the
+Hub is known to vary (`baseModels` list or dict, `childrenModelCount` int or dict, ...).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Self
+from urllib.parse import quote
+
+import httpx2
+from huggingface_hub import (
+    constants,
+    get_session,
+    hf_raise_for_status,
+    set_client_factory,
+)
+from huggingface_hub.errors import (
+    BadRequestError,
+    DisabledRepoError,
+    EntryNotFoundError,
+    GatedRepoError,
+    HfHubHTTPError,
+    RepositoryNotFoundError,
+)
+
+# Private modules (not re-exported for type checkers), stable within huggingface_hub==2.4.*:
+from huggingface_hub.utils._headers import build_hf_headers
+from huggingface_hub.utils._http import default_client_factory, parse_ratelimit_headers
+
+from generator import __version__
+from generator.lock import ErrorKind, Gated
+
+RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+ANONYMOUS_LIMIT = 500  # API requests per 5-minute window (hub-docs rate-limits.md)
+TOKEN_LIMIT = 1000
+WINDOW_SECONDS = 300.0
+RESOLVER_FACTOR = 5.0  # resolver limits are ~5-6x the API limits (3,000 / 5,000 per window)
+
+
+class HubError(Exception):
+    """A failed Hub request: `kind` for the summary, a message without volatile details."""
+
+    def __init__(self, kind: ErrorKind, message: str, status: int | None = None,
+                 wait: float | None = None) -> None:
+        super().__init__(message)
+        self.kind: ErrorKind = kind
+        self.message = message
+        self.status = status
+        self.wait = wait  # what the server asked for (Retry-After / RateLimit), if anything
+
+
+class _DeadlineReached(Exception):
+    pass
+
+
+def default_max_rate(authenticated: bool) -> float:
+    """Requests per second that keep a run under 90% of the Hub's 5-minute API window."""
+    limit = TOKEN_LIMIT if authenticated else ANONYMOUS_LIMIT
+    return 0.9 * limit / WINDOW_SECONDS
+
+
+class RateLimiter:
+    """A token bucket (as GCRA) shared by threads: `rate` per second after a `burst`.
+
+    `pause_for` stops every thread until the server's rate-limit window resets. A wait that
+    would end after `deadline` (a `clock()` time) raises instead of sleeping.
+    """
+
+    def __init__(self, rate: float | None, burst: int,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self._interval = 1.0 / rate if rate else 0.0
+        self._tolerance = max(burst - 1, 0) * self._interval
+        self._clock, self._sleep = clock, sleep
+        self._lock = threading.Lock()
+        self._tat = 0.0  # theoretical arrival time of the next request
+        self._paused_until = 0.0
+        self.waited = 0.0
+
+    def acquire(self, deadline: float | None = None) -> None:
+        with self._lock:
+            now = self._clock()
+            start = max(now, self._tat - self._tolerance, self._paused_until)
+            if deadline is not None and start > deadline:
+                raise _DeadlineReached
+            self._tat = max(self._tat, start) + self._interval
+            wait = start - now
+            self.waited += wait
+        if wait > 0:
+            self._sleep(wait)
+
+    def pause_for(self, seconds: float) -> None:
+        with self._lock:
+            self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+
+@dataclass
+class HubConfig:
+    """How to talk to the Hub. `max_rate` is API requests per second (None: no ceiling)."""
+
+    endpoint: str = field(default_factory=lambda: constants.ENDPOINT)
+    token: str | None = None
+    timeout: float = 20.0
+    retries: int = 3
+    backoff: float = 1.0
+    max_wait: float = 300.0
+    max_rate: float | None = None
+    burst: int = 20
+    deadline: float | None = None  # a clock() time after which no request starts
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+
+
+@dataclass
+class RequestStats:
+    """Requests actually sent (every redirect hop counts), by the Hub's rate-limit class."""
+
+    api: int = 0
+    resolver: int = 0
+    retries: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def count(self, path: str) -> None:
+        with self._lock:
+            if path.startswith("/api/"):
+                self.api += 1
+            else:
+                self.resolver += 1
+
+    def retried(self) -> None:
+        with self._lock:
+            self.retries += 1
+
+
+def server_wait(headers: Mapping[str, str]) -> float | None:
+    """Seconds the server asks us to wait: `Retry-After` (seconds), else `RateLimit` t=."""
+    value = headers.get("retry-after", "").strip()
+    if value.isdigit():
+        return float(value)
+    info = parse_ratelimit_headers(headers)
+    return float(info.reset_in_seconds) if info is not None else None
+
+
+class HubClient:
+    """Thread-safe access to the few Hub endpoints the sync needs. Use as a context manager:
+    it installs huggingface_hub's client factory (timeouts, rate limit, counting) and removes
+    it on exit."""
+
+    def __init__(self, config: HubConfig) -> None:
+        self.config = config
+        rate = config.max_rate
+        self.api_limiter = RateLimiter(rate, config.burst, config.clock, config.sleep)
+        self.resolver_limiter = RateLimiter(rate * RESOLVER_FACTOR if rate else None,
+                                            config.burst, config.clock, config.sleep)
+        self.stats = RequestStats()
+        self.endpoint = config.endpoint.rstrip("/")
+        self.expand = EXPAND
+        self._headers: dict[str, str] | None = None
+
+    # -- session -------------------------------------------------------------------------
+
+    def __enter__(self) -> Self:
+        set_client_factory(self._make_client)
+        self._auth_headers()  # once, before the workers start (it may fetch agent-harnesses)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        set_client_factory(default_client_factory)
+
+    def _make_client(self) -> httpx2.Client:
+        client = default_client_factory()  # keeps the library's offline check and request ids
+        client.timeout = httpx2.Timeout(self.config.timeout)
+        hooks = client.event_hooks
+        client.event_hooks = {"request": [*hooks.get("request", []), self._on_request],
+                              "response": [*hooks.get("response", []), self._on_response]}
+        return client
+
+    def _on_request(self, request: httpx2.Request) -> None:
+        timeout = request.extensions.get("timeout")
+        if not isinstance(timeout, dict) or all(v is None for v in timeout.values()):
+            # huggingface_hub passes timeout=None explicitly (list_models always does).
+            request.extensions["timeout"] = httpx2.Timeout(self.config.timeout).as_dict()
+        path = request.url.path
+        limiter = self.api_limiter if path.startswith("/api/") else self.resolver_limiter
+        limiter.acquire(self.config.deadline)
+        self.stats.count(path)
+
+    def _on_response(self, response: httpx2.Response) -> None:
+        info = parse_ratelimit_headers(response.headers)
+        if response.status_code != 429 and info is not None and info.remaining == 0:
+            self.api_limiter.pause_for(min(float(info.reset_in_seconds), self.config.max_wait))
+
+    def _auth_headers(self) -> dict[str, str]:
+        if self._headers is None:
+            self._headers = build_hf_headers(token=self.config.token or False,
+                                             library_name="open-model-atlas",
+                                             library_version=__version__)
+        return self._headers
+
+    # -- requests ------------------------------------------------------------------------
+
+    def get_json(self, url: str, params: Mapping[str, Any] | None = None) -> tuple[Any, str]:
+        """GET with retries; returns the decoded JSON and the final URL (after redirects)."""
+        response = self._get(url, params)
+        try:
+            return response.json(), str(response.url)
+        except ValueError as exc:  # json.JSONDecodeError, UnicodeDecodeError
+            raise HubError("invalid_response",
+                           "the Hub answered with malformed or truncated JSON") from exc
+
+    def model(self, repo_id: str) -> Any:
+        """`GET /api/models/{repo_id}?expand=...`, following the 307 of a renamed repo.
+
+        If the Hub refuses the expand list (400), the rest of the run asks for CORE_EXPAND.
+        """
+        expand = self.expand
+        try:
+            data, final_url = self.get_json(f"{self.endpoint}/api/models/{repo_id}",
+                                            {"expand": expand})
+        except HubError as exc:
+            if exc.status != 400 or expand == CORE_EXPAND:
+                raise
+            self.expand = CORE_EXPAND
+            return self.model(repo_id)
+        new_id = data.get("id") if isinstance(data, dict) else None
+        if (isinstance(new_id, str) and new_id != repo_id
+                and "expand" not in httpx2.URL(final_url).params):
+            # The redirect's Location dropped the query: ask the new id for the same fields.
+            data, _ = self.get_json(f"{self.endpoint}/api/models/{new_id}", {"expand": expand})
+        return data
+
+    def recent_models(self, author: str, limit: int) -> Any:
+        """The author's newest repos: `GET /api/models?author=...&sort=createdAt`."""
+        params = {"author": author, "sort": "createdAt", "limit": limit, "expand": ["createdAt"]}
+        return self.get_json(f"{self.endpoint}/api/models", params)[0]
+
+    def file_json(self, repo_id: str, revision: str, filename: str) -> Any | None:
+        """A JSON file through the resolver at a commit; None when absent or not readable
+        (gated and no access, or a file that is not there)."""
+        # Not hf_hub_url: it ignores `endpoint` when it equals the HF_ENDPOINT read at import.
+        url = f"{self.endpoint}/{repo_id}/resolve/{quote(revision, safe='')}/{quote(filename)}"
+        try:
+            return self.get_json(url)[0]
+        except HubError as exc:
+            if exc.kind == "not_found" or exc.status in (401, 403, 404):
+                return None
+            raise
+
+    def _get(self, url: str, params: Mapping[str, Any] | None) -> httpx2.Response:
+        attempts = self.config.retries + 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._get_once(url, params)
+            except HubError as exc:
+                last = attempt == attempts
+                wait = self._retry_wait(exc, attempt)
+                if last or wait is None:
+                    if attempt > 1:
+                        exc.message = f"{exc.message} (after {attempt} attempts)"
+                        exc.args = (exc.message,)
+                    raise
+                self.stats.retried()
+                self._wait(exc, wait)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _retry_wait(self, exc: HubError, attempt: int) -> float | None:
+        """Seconds to wait before retrying, or None when this error is not worth a retry."""
+        if exc.kind in ("timeout", "network") or exc.status in RETRY_STATUS:
+            wait = exc.wait if exc.wait is not None else self.config.backoff * 2 ** (attempt - 1)
+            return min(wait, self.config.max_wait)
+        return None
+
+    def _wait(self, exc: HubError, seconds: float) -> None:
+        deadline = self.config.deadline
+        if deadline is not None and self.config.clock() + seconds > deadline:
+            raise exc
+        if exc.status == 429:
+            self.api_limiter.pause_for(seconds)  # every thread waits for the window to reset
+        elif seconds > 0:
+            self.config.sleep(seconds)
+
+    def _get_once(self, url: str, params: Mapping[str, Any] | None) -> httpx2.Response:
+        try:
+            response = get_session().get(url, params=params, headers=self._auth_headers(),
+                                         timeout=self.config.timeout)
+            hf_raise_for_status(response)
+            return response
+        except _DeadlineReached as exc:
+            raise HubError("deadline", "not fetched: the sync reached its --deadline") from exc
+        except HfHubHTTPError as exc:
+            raise _http_error(exc) from exc
+        except httpx2.TimeoutException as exc:
+            raise HubError("timeout",
+                           f"no answer from the Hub within {self.config.timeout:g} s") from exc
+        except (httpx2.TransportError, httpx2.DecodingError, httpx2.TooManyRedirects) as exc:
+            raise HubError("network", f"connection to the Hub failed ({type(exc).__name__})"
+                           ) from exc
+
+
+def _http_error(exc: HfHubHTTPError) -> HubError:
+    response = exc.response
+    status = response.status_code if response is not None else None
+    error: HubError
+    if isinstance(exc, GatedRepoError):
+        error = HubError("not_found", "gated: no access with the current token", status)
+    elif isinstance(exc, RepositoryNotFoundError) or status == 404:
+        error = HubError("not_found", "repository not found on the Hub (deleted, private, or a "
+                         "wrong id)", status)
+    elif isinstance(exc, EntryNotFoundError):
+        error = HubError("not_found", "file not found", status)
+    elif isinstance(exc, DisabledRepoError):
+        error = HubError("http", "the repository is disabled on the Hub", status)
+    elif isinstance(exc, BadRequestError):
+        error = HubError("http", f"HTTP 400 Bad Request: {exc.server_message or 'no detail'}",
+                         status)
+    elif status == 429:
+        error = HubError("rate_limited", "HTTP 429: rate limited by the Hub", status)
+    elif status == 401:
+        error = HubError("http", "HTTP 401 Unauthorized (is HF_TOKEN valid?)", status)
+    else:
+        error = HubError("http", f"HTTP {status} from the Hub", status)
+    if response is not None:
+        error.wait = server_wait(response.headers)
+    return error
+
+
+# -- what the Hub returns -> lock fields ---------------------------------------------------
+
+# The properties `sync` asks for (one request per model). All are in huggingface_hub 2.4's
+# ExpandModelProperty_T; the Hub answers 400 to an unknown one.
+EXPAND = ["baseModels", "cardData", "childrenModelCount", "config", "createdAt", "disabled",
+          "downloads", "downloadsAllTime", "evalResults", "gated", "lastModified",
+          "library_name", "likes", "model-index", "pipeline_tag", "private", "safetensors",
+          "sha", "tags"]
+# Properties served for years: the fallback when the Hub refuses the full list.
+CORE_EXPAND = ["cardData", "config", "createdAt", "disabled", "downloads", "gated",
+               "lastModified", "library_name", "likes", "pipeline_tag", "private",
+               "safetensors", "sha", "tags"]
+RELATIONS = ("adapter", "finetune", "merge", "quantized")
+CONTEXT_KEYS = ("max_position_embeddings", "n_positions", "max_sequence_length", "seq_length",
+                "max_seq_len", "n_ctx")
+NESTED_CONFIGS = ("text_config", "llm_config", "language_config")
+
+
+def model_fields(payload: Any) -> dict[str, Any]:
+    """The lock fields in a `GET /api/models/{id}?expand=...` answer. Wrong types become
+    None / empty rather than errors; only an answer without an `id` is invalid."""
+    if not isinstance(payload, dict) or _str(payload.get("id")) is None:
+        raise HubError("invalid_response", "the Hub's answer is not a model description")
+    card: dict[str, Any] = payload["cardData"] if isinstance(payload.get("cardData"), dict) else {}
+    tags = _strs(payload.get("tags"))
+    bases, relation = _base_models(payload.get("baseModels"), card, tags)
+    return {
+        "id": payload["id"],
+        "downloads": _int(payload.get("downloads")),
+        "downloads_all_time": _int(payload.get("downloadsAllTime")),
+        "likes": _int(payload.get("likes")),
+        "created_at": _datetime(payload.get("createdAt")),
+        "last_modified": _datetime(payload.get("lastModified")),
+        "sha": _str(payload.get("sha")),
+        "gated": _gated(payload.get("gated")),
+        "disabled": _bool(payload.get("disabled")),
+        "private": _bool(payload.get("private")),
+        "pipeline_tag": _str(payload.get("pipeline_tag")),
+        "library_name": _str(payload.get("library_name")),
+        "license": ", ".join(_strs(card.get("license"))) or None,
+        "license_name": _str(card.get("license_name")),
+        "license_link": _str(card.get("license_link")),
+        "license_tags": _unique(_tagged(tags, "license:")),
+        "datasets": _unique(_strs(card.get("datasets")) + _tagged(tags, "dataset:")),
+        "base_models": bases,
+        "base_model_relation": relation,
+        "arxiv": _unique(_tagged(tags, "arxiv:")),
+        "has_eval_results": _has_eval_results(payload, card),
+        "parameters": _parameters(payload.get("safetensors")),
+        "context_length": context_length(payload.get("config")),
+        "children": _children(payload.get("childrenModelCount")),
+    }
+
+
+def context_length(config: Any) -> int | None:
+    """The context length a model config declares (also inside multimodal sub-configs)."""
+    if not isinstance(config, dict):
+        return None
+    for key in CONTEXT_KEYS:
+        value = _int(config.get(key))
+        if value is not None and value > 0:
+            return value
+    for key in NESTED_CONFIGS:
+        nested = context_length(config.get(key))
+        if nested is not None:
+            return nested
+    return None
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _bool(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _strs(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value] if value else []
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str) and v]
+    return []
+
+
+def _unique(values: list[str]) -> list[str]:
+    return sorted(set(values))
+
+
+def _tagged(tags: list[str], prefix: str) -> list[str]:
+    return [t[len(prefix):] for t in tags if t.startswith(prefix) and len(t) > len(prefix)]
+
+
+def _datetime(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _gated(value: Any) -> Gated | None:
+    if value is False:
+        return False
+    if value == "auto":
+        return "auto"
+    if value == "manual":
+        return "manual"
+    return None
+
+
+def _base_models(value: Any, card: dict[str, Any], tags: list[str]
+                 ) -> tuple[list[str], str | None]:
+    """`baseModels` (a list of ids or of {id}, or {relation, models}), the card's
+    `base_model`, and the `base_model:[relation:]ORG/NAME` tags, merged."""
+    ids: list[str] = []
+    relation: str | None = None
+    if isinstance(value, dict):
+        relation = _str(value.get("relation"))
+        value = value.get("models")
+    if isinstance(value, list):
+        for item in value:
+            ids.extend(_strs(item.get("id") if isinstance(item, dict) else item))
+    ids.extend(_strs(card.get("base_model")))
+    tag_relations = set()
+    for tag in _tagged(tags, "base_model:"):
+        head, _, rest = tag.partition(":")
+        if rest and head in RELATIONS:
+            tag_relations.add(head)
+            ids.append(rest)
+        elif not rest:
+            ids.append(tag)
+    relation = relation or _str(card.get("base_model_relation"))
+    if relation is None and len(tag_relations) == 1:
+        relation = tag_relations.pop()
+    return _unique(ids), relation
+
+
+def _has_eval_results(payload: dict[str, Any], card: dict[str, Any]) -> bool | None:
+    values = [payload.get("model-index"), payload.get("evalResults"),
+              card.get("model-index"), card.get("eval_results")]
+    if any(values):
+        return True
+    return False if "model-index" in payload or "evalResults" in payload else None
+
+
+def _parameters(value: Any) -> int | None:
+    if not isinstance(value, dict):
+        return None
+    total = _int(value.get("total"))
+    if total is not None:
+        return total
+    per_dtype = value.get("parameters")
+    if isinstance(per_dtype, dict):
+        counts = [_int(v) for v in per_dtype.values()]
+        return sum(c for c in counts if c is not None) or None
+    return None
+
+
+def _children(value: Any) -> dict[str, int]:
+    if _int(value) is not None:
+        return {"total": value}
+    if isinstance(value, dict):
+        return {str(k): v for k, v in value.items() if _int(v) is not None}
+    return {}
