@@ -1,0 +1,336 @@
+"""`python -m generator sync`: pull what the Hub knows about every catalog repo into the lock.
+
+One `GET /api/models/{id}?expand=...` per catalog repo and one listing per Hub
+organization, run concurrently under a shared request-rate ceiling (see
+`generator.hub`). `config.json` is read through the resolver only when the API's config
+has no context length and the repo's commit changed since the lock last read it.
+A failed fetch keeps the last good entry and marks it with the error; the lock is
+written atomically at the end, so an interrupted sync leaves the old lock intact.
+
+`drift` (used by validate/build) compares a lock entry with the curated catalog.
+This module imports huggingface_hub only when a sync runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+
+from pydantic import ValidationError
+
+from generator.lock import HubEntry, Lock, OrgEntry, load_lock, write_lock
+from generator.sync_report import Summary, gating_text, license_text
+
+if TYPE_CHECKING:
+    from generator.hub import HubClient, HubError
+
+_N = TypeVar("_N", int, float)
+CANDIDATE_LIMIT = 100  # newest repos looked at per organization (one listing request)
+
+
+# -- command line --------------------------------------------------------------------------
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The sync options (--catalog and --lock are added by the CLI)."""
+    parser.add_argument("--strict", action="store_true",
+                        help="exit 1 when any repo or organization could not be fetched")
+    parser.add_argument("--summary", type=Path, metavar="PATH",
+                        help="also write the summary as Markdown to PATH (for the nightly "
+                        "commit message and the changelog)")
+    parser.add_argument("--workers", type=_positive_int, default=8,
+                        help="concurrent requests (default: 8)")
+    parser.add_argument("--max-rate", type=_non_negative_float, metavar="PER_SECOND",
+                        help="ceiling on Hub API requests per second; 0 for none (default: "
+                        "90%% of the Hub's 5-minute limit: 1.5/s anonymous, 3/s with HF_TOKEN)")
+    parser.add_argument("--timeout", type=_positive_float, default=20.0, metavar="SECONDS",
+                        help="timeout of every request (default: 20)")
+    parser.add_argument("--retries", type=_non_negative_int, default=3,
+                        help="retries of a request after a 429, 5xx, timeout or connection "
+                        "error (default: 3)")
+    parser.add_argument("--backoff", type=_non_negative_float, default=1.0, metavar="SECONDS",
+                        help="first wait before retrying a 5xx, timeout or connection error; "
+                        "doubles each retry (default: 1)")
+    parser.add_argument("--max-wait", type=_non_negative_float, default=300.0,
+                        metavar="SECONDS", help="longest single wait before a retry, whatever "
+                        "Retry-After asks (default: 300)")
+    parser.add_argument("--deadline", type=_positive_float, default=2700.0, metavar="SECONDS",
+                        help="start no request after this many seconds; repos not fetched by "
+                        "then keep their last data and are reported (default: 2700)")
+    parser.add_argument("--candidate-days", type=_positive_int, default=90, metavar="DAYS",
+                        help="report organization repos created in the last DAYS days that "
+                        "are not in the catalog (default: 90)")
+
+
+def run(args: argparse.Namespace, catalog_models: list[str],
+        hub_orgs: dict[str, list[str]]) -> int:
+    """Sync the lock at args.lock for these repo ids; return the exit status."""
+    from huggingface_hub import constants, get_token
+
+    from generator.hub import HubClient, HubConfig, default_max_rate
+
+    started = time.monotonic()
+    old = load_lock(args.lock)
+    token = get_token()
+    rate = args.max_rate if args.max_rate is not None else default_max_rate(token is not None)
+    config = HubConfig(endpoint=constants.ENDPOINT, token=token, timeout=args.timeout,
+                       retries=args.retries, backoff=args.backoff, max_wait=args.max_wait,
+                       max_rate=rate or None, deadline=started + args.deadline)
+    orgs = sorted({org for family_orgs in hub_orgs.values() for org in family_orgs})
+    now = datetime.now(UTC).replace(microsecond=0)
+    with HubClient(config) as client:
+        lock, summary = sync_lock(client, catalog_models, orgs, old, now=now,
+                                  workers=args.workers, candidate_days=args.candidate_days)
+    summary.authenticated = token is not None
+    summary.seconds = time.monotonic() - started
+    summary.lock_changed = write_lock(args.lock, lock)
+    print(summary.to_text())
+    if args.summary is not None:
+        args.summary.write_text(summary.to_markdown(), encoding="utf-8")
+    return 1 if args.strict and summary.has_failures() else 0
+
+
+# -- the sync ------------------------------------------------------------------------------
+
+
+def sync_lock(client: HubClient, models: Iterable[str], orgs: Iterable[str], old: Lock | None,
+              *, now: datetime, workers: int = 8, candidate_days: int = 90,
+              progress: Progress | None = None) -> tuple[Lock, Summary]:
+    """Fetch every repo and organization concurrently; return the new lock and its summary."""
+    old = old or Lock()
+    repo_ids = sorted(set(models))
+    org_ids = sorted(set(orgs))
+    progress = progress or Progress(len(repo_ids) + len(org_ids))
+    model_results: dict[str, HubEntry | HubError] = {}
+    org_results: dict[str, list[tuple[str, datetime | None]] | HubError] = {}
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sync") as pool:
+        futures: dict[Future[Any], tuple[str, str]] = {}
+        for repo_id in repo_ids:
+            future = pool.submit(_attempt, fetch_model, client, repo_id,
+                                 old.models.get(repo_id), now)
+            futures[future] = ("model", repo_id)
+        for org in org_ids:
+            futures[pool.submit(_attempt, fetch_org, client, org)] = ("org", org)
+        for future in as_completed(futures):
+            kind, key = futures[future]
+            result = future.result()
+            (model_results if kind == "model" else org_results)[key] = result
+            progress.advance(key, getattr(result, "message", None))
+    progress.close()
+
+    summary = Summary(synced_on=now.date(), expand_fallback=client.expand != _full_expand())
+    summary.requests_api, summary.requests_resolver = client.stats.api, client.stats.resolver
+    new_models = {}
+    for repo_id in repo_ids:
+        prev, result = old.models.get(repo_id), model_results[repo_id]
+        new_models[repo_id] = merge_model(repo_id, prev, result, now)
+        summary.add_model(repo_id, prev, isinstance(result, HubEntry), new_models[repo_id])
+    known = {r.lower() for r in repo_ids} | {e.id.lower() for e in new_models.values()}
+    since = now - timedelta(days=candidate_days)
+    new_orgs = {}
+    for org in org_ids:
+        prev_org, listing = old.orgs.get(org), org_results[org]
+        if not isinstance(listing, Exception):
+            listing = [(i, c) for i, c in listing if i.lower() not in known and c and c >= since]
+        new_orgs[org] = merge_org(prev_org, listing, now)
+        summary.add_org(org, prev_org, isinstance(listing, list), new_orgs[org])
+    summary.dropped = sorted(set(old.models) - set(repo_ids))
+    return Lock(synced_at=now.date(), models=new_models, orgs=new_orgs), summary
+
+
+def _full_expand() -> list[str]:
+    from generator.hub import EXPAND
+
+    return EXPAND
+
+
+def _attempt(fn: Callable[..., Any], *args: Any) -> Any:
+    from generator.hub import HubError
+
+    try:
+        return fn(*args)
+    except HubError as exc:
+        return exc
+
+
+def fetch_model(client: HubClient, repo_id: str, prev: HubEntry | None, now: datetime
+                ) -> HubEntry:
+    """What the Hub says about one repo now (raises HubError)."""
+    from generator.hub import HubError, model_fields
+
+    fields = model_fields(client.model(repo_id))
+    fields.update(_context_length(client, fields, prev))
+    renamed = fields["id"] if fields["id"] != repo_id else None
+    try:
+        return HubEntry(requested_id=repo_id, fetched_at=now, renamed_to=renamed, **fields)
+    except ValidationError as exc:
+        where = ".".join(str(p) for p in exc.errors()[0]["loc"])
+        raise HubError("invalid_response", f"unexpected value in the Hub's answer ({where})"
+                       ) from exc
+
+
+def _context_length(client: HubClient, fields: dict[str, Any], prev: HubEntry | None
+                    ) -> dict[str, Any]:
+    """Context length from config.json when the API's config lacks it, read again only when
+    the commit changed (the resolver is rate-limited too)."""
+    from generator.hub import HubError, context_length
+
+    sha = fields["sha"]
+    if fields["context_length"] is not None or sha is None:
+        return {}
+    kept = {"context_length": prev.context_length if prev else None,
+            "config_sha": prev.config_sha if prev else None}
+    if prev is not None and prev.config_sha == sha:
+        return kept
+    try:
+        config = client.file_json(fields["id"], sha, "config.json")
+    except HubError:
+        return kept  # config_sha stays behind: the next sync tries again
+    return {"context_length": context_length(config), "config_sha": sha}
+
+
+def fetch_org(client: HubClient, org: str) -> list[tuple[str, datetime | None]]:
+    """The organization's newest repos with their creation dates (raises HubError)."""
+    from generator.hub import HubError, model_fields
+
+    listing = client.recent_models(org, CANDIDATE_LIMIT)
+    if not isinstance(listing, list):
+        raise HubError("invalid_response", "the Hub's model listing is not a list")
+    repos = []
+    for item in listing:
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            repos.append((item["id"], model_fields(item)["created_at"]))
+    return repos
+
+
+def merge_model(repo_id: str, prev: HubEntry | None, result: HubEntry | HubError,
+                now: datetime) -> HubEntry:
+    """The entry to write: fresh data (keeping `fetched_at` when nothing changed), or the last
+    good data marked with the error and since when it failed."""
+    if isinstance(result, HubEntry):
+        if prev is not None and prev.fetched_at is not None and prev.data() == result.data():
+            return result.model_copy(update={"fetched_at": prev.fetched_at})
+        return result
+    base = prev or HubEntry(requested_id=repo_id, id=repo_id)
+    return base.model_copy(update={"error": result.message, "error_kind": result.kind,
+                                   "error_since": base.error_since or now})
+
+
+def merge_org(prev: OrgEntry | None, result: list[tuple[str, datetime | None]] | HubError,
+              now: datetime) -> OrgEntry:
+    if isinstance(result, list):
+        candidates = sorted({repo for repo, _ in result})
+        if prev is not None and prev.fetched_at is not None and prev.candidates == candidates:
+            return OrgEntry(fetched_at=prev.fetched_at, candidates=candidates)
+        return OrgEntry(fetched_at=now, candidates=candidates)
+    base = prev or OrgEntry()
+    return base.model_copy(update={"error": result.message, "error_kind": result.kind,
+                                   "error_since": base.error_since or now})
+
+
+# -- drift ---------------------------------------------------------------------------------
+
+
+def drift(entry: HubEntry, curated_license_hub_ids: list[str], curated_gated: bool | None,
+          curated_base: str | None) -> list[str]:
+    """Where the Hub contradicts the curated catalog (license, gating, base model).
+
+    `curated_license_hub_ids` are the Hub license ids the curated license may appear as
+    (e.g. ["llama2", "llama-2-community-license"]). A field the Hub leaves empty is not a
+    contradiction and gives no message.
+    """
+    messages = []
+    hub_licenses = _hub_license_ids(entry)
+    wanted = {x.lower() for x in curated_license_hub_ids}
+    if wanted and hub_licenses and not wanted & hub_licenses:
+        messages.append(f"license: the catalog says {', '.join(curated_license_hub_ids)}; "
+                        f"the Hub says {license_text(entry)}")
+    hub_gated = None if entry.gated is None else entry.gated is not False
+    if curated_gated is not None and hub_gated is not None and hub_gated != curated_gated:
+        said = "gated" if curated_gated else "not gated"
+        messages.append(f"gating: the catalog says {said}; the Hub says "
+                        f"{gating_text(entry.gated)}")
+    hub_bases = {b.lower() for b in entry.base_models}
+    if curated_base and hub_bases and curated_base.lower() not in hub_bases:
+        messages.append(f"base model: the catalog says {curated_base}; the Hub says "
+                        f"{', '.join(entry.base_models)}")
+    return messages
+
+
+def _hub_license_ids(entry: HubEntry) -> set[str]:
+    ids = {*(entry.license or "").split(", "), entry.license_name or "", *entry.license_tags}
+    return {i.lower() for i in ids if i}
+
+
+# -- progress ------------------------------------------------------------------------------
+
+
+@dataclass
+class Progress:
+    """A tqdm bar on a terminal; in CI (no terminal) a plain line every 10% and per failure."""
+
+    total: int
+    stream: TextIO = field(default_factory=lambda: sys.stderr)
+    done: int = 0
+    failed: int = 0
+    _bar: Any = None
+
+    def __post_init__(self) -> None:
+        if self.stream.isatty() and self.total:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=self.total, file=self.stream, unit="repo", desc="sync")
+
+    def advance(self, key: str, error: str | None) -> None:
+        self.done += 1
+        if error:
+            self.failed += 1
+        if self._bar is not None:
+            if error:
+                self._bar.write(f"sync: {key}: {error}")
+            self._bar.set_postfix(failed=self.failed, refresh=False)
+            self._bar.update()
+            return
+        if error:
+            print(f"sync: {key}: {error}", file=self.stream, flush=True)
+        step = max(self.total // 10, 1)
+        if self.done % step == 0 or self.done == self.total:
+            print(f"sync: {self.done}/{self.total} done, {self.failed} failed",
+                  file=self.stream, flush=True)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def _positive_int(text: str) -> int:
+    return _number(text, int, lambda v: v > 0, "a positive integer")
+
+
+def _non_negative_int(text: str) -> int:
+    return _number(text, int, lambda v: v >= 0, "an integer >= 0")
+
+
+def _positive_float(text: str) -> float:
+    return _number(text, float, lambda v: v > 0, "a number > 0")
+
+
+def _non_negative_float(text: str) -> float:
+    return _number(text, float, lambda v: v >= 0, "a number >= 0")
+
+
+def _number(text: str, kind: type[_N], ok: Callable[[_N], bool], what: str) -> _N:
+    try:
+        value = kind(text)
+    except ValueError:
+        value = None
+    if value is None or not ok(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not {what}")
+    return value

@@ -1,0 +1,301 @@
+"""`sync` against a fake Hub on 127.0.0.1: what is recorded, what a no-op sync leaves, how
+every fault keeps the last good data, candidates, the summary, the token, drift."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.hub import HubClient, HubConfig
+from generator.lock import HubEntry, Lock, load_lock
+from generator.sync import Progress, add_arguments, drift, run, sync_lock
+from tests.fakehub import FakeHub, Fault, load_fixture, point_hub_at, synthetic_model
+
+NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+OLMO, LLAMA, BERT = (load_fixture(n) for n in ("olmo-7b", "llama-2-7b-hf", "bert-base-uncased"))
+HEALTHY = ["ok/one", "ok/two"]
+FAULTS = {  # repo -> how the fake fails it in the faulty run
+    "gone/deleted": Fault("404"),
+    "gone/private": Fault("401"),
+    "slow/hang": Fault("hang"),
+    "flaky/server": Fault("503"),
+    "flaky/reset": Fault("reset"),
+    "bad/malformed": Fault("malformed"),
+    "bad/truncated": Fault("truncated"),
+    "busy/limited": Fault("429", headers={"Retry-After": "0"}),
+}
+
+
+def models_for(repos: list[str]) -> dict[str, dict[str, Any]]:
+    return {repo: synthetic_model(repo, i) for i, repo in enumerate(repos)}
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeHub]:
+    models = {**models_for(HEALTHY + list(FAULTS)), OLMO["id"]: OLMO, LLAMA["id"]: LLAMA,
+              BERT["id"]: BERT}
+    with FakeHub(models, redirects={"bert-base-uncased": BERT["id"]},
+                 configs={OLMO["id"]: {"max_sequence_length": 2048}}) as hub:
+        point_hub_at(hub, monkeypatch, tmp_path / "hf-home")
+        yield hub
+
+
+CATALOG = [*HEALTHY, *FAULTS, OLMO["id"], LLAMA["id"], "bert-base-uncased"]
+
+
+def sync(hub: FakeHub, old: Lock | None, now: datetime = NOW, repos: list[str] = CATALOG,
+         orgs: tuple[str, ...] = ()) -> tuple[Lock, Any]:
+    config = HubConfig(endpoint=hub.url, timeout=0.5, retries=1, backoff=0.01, max_rate=None)
+    with HubClient(config) as client:
+        return sync_lock(client, repos, orgs, old, now=now, workers=8,
+                         progress=Progress(0, io.StringIO()))
+
+
+def cli_args(tmp_path: Path, *extra: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lock", type=Path)
+    add_arguments(parser)
+    return parser.parse_args(["--lock", str(tmp_path / "catalog.lock.yaml"), "--timeout", "0.5",
+                              "--retries", "1", "--backoff", "0.01", "--max-rate", "0", *extra])
+
+
+# -- a healthy sync ------------------------------------------------------------------------
+
+
+def test_healthy_sync_records_the_hub_fields(fake: FakeHub) -> None:
+    lock, summary = sync(fake, None)
+    olmo = lock.models[OLMO["id"]]
+    assert (olmo.downloads, olmo.downloads_all_time, olmo.likes) == (12345, 987654, 640)
+    assert olmo.license == "apache-2.0"
+    assert olmo.datasets == ["allenai/dolma"]
+    assert olmo.arxiv == ["2402.00838"]
+    assert olmo.parameters == 6888095744
+    assert olmo.context_length == 2048  # from config.json: the API's config lacks it
+    assert olmo.config_sha == OLMO["sha"]
+    assert olmo.fetched_at == NOW
+    assert olmo.error is None
+    llama = lock.models[LLAMA["id"]]
+    assert llama.gated == "manual"  # gated repos' metadata is public
+    assert llama.context_length == 4096
+    assert llama.children == {"adapter": 4310, "finetune": 1520, "merge": 96, "quantized": 210}
+    assert f"`{OLMO['id']}`" in summary.new
+
+
+def test_one_api_request_per_model(fake: FakeHub) -> None:
+    repos = [*HEALTHY, OLMO["id"], LLAMA["id"]]
+    sync(fake, None, repos=repos)
+    assert fake.api_requests() == len(repos)
+
+
+def test_renamed_repo_is_kept_under_the_catalog_id(fake: FakeHub) -> None:
+    lock, summary = sync(fake, None)
+    entry = lock.models["bert-base-uncased"]
+    assert (entry.id, entry.renamed_to) == (BERT["id"], BERT["id"])
+    assert entry.downloads_all_time == BERT["downloadsAllTime"]
+    assert summary.renamed == [f"`bert-base-uncased` → `{BERT['id']}`"]
+    assert "update catalog.yaml" in summary.to_markdown()
+
+
+def test_a_sync_that_changes_nothing_leaves_the_lock_byte_identical(
+        fake: FakeHub, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repos = [*HEALTHY, OLMO["id"], LLAMA["id"]]
+    assert run(cli_args(tmp_path), repos, {"olmo": ["allenai"]}) == 0
+    first = (tmp_path / "catalog.lock.yaml").read_bytes()
+    resolver_before = fake.resolver_requests()
+    assert run(cli_args(tmp_path), repos, {"olmo": ["allenai"]}) == 0
+    assert (tmp_path / "catalog.lock.yaml").read_bytes() == first
+    assert fake.resolver_requests() == resolver_before  # config.json only when the sha moves
+    assert "The lock is unchanged." in capsys.readouterr().out
+
+
+def test_only_changed_entries_get_a_new_fetched_at(fake: FakeHub) -> None:
+    first, _ = sync(fake, None, repos=HEALTHY)
+    fake.models["ok/one"]["downloads"] += 10
+    later = NOW + timedelta(days=1)
+    second, summary = sync(fake, first, now=later, repos=HEALTHY)
+    assert second.models["ok/one"].fetched_at == later
+    assert second.models["ok/one"].downloads == first.models["ok/one"].downloads + 10  # type: ignore[operator]
+    assert second.models["ok/two"].fetched_at == NOW
+    assert second.synced_at == later.date()
+    assert (summary.updated, summary.unchanged) == (1, 1)
+
+
+def test_config_json_is_read_again_when_the_commit_changes(fake: FakeHub) -> None:
+    first, _ = sync(fake, None, repos=[OLMO["id"]])
+    fake.models[OLMO["id"]]["sha"] = "f" * 40
+    fake.configs[OLMO["id"]] = {"max_sequence_length": 4096}
+    second, _ = sync(fake, first, repos=[OLMO["id"]])
+    assert second.models[OLMO["id"]].context_length == 4096
+    assert fake.resolver_requests() == 2
+
+
+# -- faults --------------------------------------------------------------------------------
+
+
+def test_every_fault_keeps_the_last_good_entry(fake: FakeHub, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    orgs = {"olmo": ["allenai"]}
+    assert run(cli_args(tmp_path), CATALOG, orgs) == 0
+    good = load_lock(tmp_path / "catalog.lock.yaml")
+    assert good is not None
+    assert all(e.error is None for e in good.models.values())
+
+    fake.faults.update({repo: Fault(f.kind, headers=f.headers) for repo, f in FAULTS.items()})
+    fake.models["ok/one"]["likes"] = 12345
+    summary_path = tmp_path / "summary.md"
+    started = time.monotonic()
+    code = run(cli_args(tmp_path, "--summary", str(summary_path)), CATALOG, orgs)
+    assert time.monotonic() - started < 10
+    assert code == 0  # failures fail the run only with --strict
+    lock = load_lock(tmp_path / "catalog.lock.yaml")
+    assert lock is not None
+
+    assert lock.models["ok/one"].likes == 12345
+    assert lock.models["ok/one"].error is None
+    expected_kinds = {"gone/deleted": "not_found", "gone/private": "not_found",
+                      "slow/hang": "timeout", "flaky/server": "http", "flaky/reset": "network",
+                      "bad/malformed": "invalid_response", "bad/truncated": "invalid_response",
+                      "busy/limited": "rate_limited"}
+    for repo, kind in expected_kinds.items():
+        entry, before = lock.models[repo], good.models[repo]
+        assert entry.error_kind == kind, repo
+        assert entry.error
+        assert entry.error_since is not None
+        assert entry.data() == before.data(), repo  # the last good data, untouched
+        assert entry.fetched_at == before.fetched_at
+
+    summary = summary_path.read_text()
+    assert "### Missing on the Hub" in summary
+    assert "`gone/deleted`" in summary
+    assert "### Failed (will be retried next sync)" in summary
+    assert "`slow/hang`: no answer from the Hub within 0.5 s" in summary
+    assert "2 missing, 6 failed" in summary
+    out = capsys.readouterr()
+    assert "gone/private" in out.err  # reported as it happens too
+
+    assert run(cli_args(tmp_path, "--strict"), CATALOG, orgs) == 1
+
+
+def test_error_since_stays_at_the_first_failure(fake: FakeHub) -> None:
+    repos = ["flaky/server"]
+    good, _ = sync(fake, None, repos=repos)
+    fake.faults["flaky/server"] = Fault("503")
+    first_failure, _ = sync(fake, good, now=NOW + timedelta(days=1), repos=repos)
+    again, _ = sync(fake, first_failure, now=NOW + timedelta(days=2), repos=repos)
+    assert again.models["flaky/server"].error_since == NOW + timedelta(days=1)
+    assert again.models["flaky/server"] == first_failure.models["flaky/server"]
+    del fake.faults["flaky/server"]
+    recovered, summary = sync(fake, again, now=NOW + timedelta(days=3), repos=repos)
+    assert recovered.models["flaky/server"].error is None
+    assert recovered.models["flaky/server"].error_since is None
+    assert summary.recovered
+
+
+def test_a_repo_that_never_answered_gets_a_placeholder(fake: FakeHub) -> None:
+    lock, summary = sync(fake, None, repos=["nobody/typo"])
+    entry = lock.models["nobody/typo"]
+    assert entry.fetched_at is None
+    assert entry.error_kind == "not_found"
+    assert "never fetched" in summary.missing[0]
+
+
+def test_hub_down_entirely_still_ends_in_bounded_time(fake: FakeHub) -> None:
+    for repo in CATALOG:
+        fake.faults[repo] = Fault("hang")
+    started = time.monotonic()
+    lock, summary = sync(fake, None)
+    assert time.monotonic() - started < 5
+    assert len(summary.failed) == len(CATALOG)
+    assert all(e.error_kind == "timeout" for e in lock.models.values())
+
+
+def test_deadline_stops_the_sync(fake: FakeHub, tmp_path: Path) -> None:
+    for repo in CATALOG:
+        fake.faults[repo] = Fault("hang")
+    started = time.monotonic()
+    code = run(cli_args(tmp_path, "--deadline", "0.2", "--workers", "1"), CATALOG, {})
+    assert time.monotonic() - started < 3
+    assert code == 0
+    lock = load_lock(tmp_path / "catalog.lock.yaml")
+    assert lock is not None
+    kinds = {e.error_kind for e in lock.models.values()}
+    assert "deadline" in kinds
+
+
+# -- candidates, token, progress -----------------------------------------------------------
+
+
+def test_candidates_are_recent_org_repos_not_in_the_catalog(fake: FakeHub) -> None:
+    fake.models["allenai/OLMo-3-7B"] = synthetic_model("allenai/OLMo-3-7B", 1,
+                                                       created=NOW - timedelta(days=3))
+    fake.models["allenai/old-thing"] = synthetic_model("allenai/old-thing", 2,
+                                                       created=NOW - timedelta(days=400))
+    fake.models[OLMO["id"]]["createdAt"] = (NOW - timedelta(days=1)).isoformat()
+    lock, summary = sync(fake, None, repos=[OLMO["id"]], orgs=("allenai",))
+    assert lock.orgs["allenai"].candidates == ["allenai/OLMo-3-7B"]
+    assert summary.new_candidates == 1
+    again, summary = sync(fake, lock, repos=[OLMO["id"]], orgs=("allenai",))
+    assert summary.new_candidates == 0
+    assert again.orgs == lock.orgs
+    assert sum(1 for r in fake.log if r.path == "/api/models") == 2  # one listing per sync
+
+
+def test_token_is_used_but_never_printed_or_written(
+        fake: FakeHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    secret = "hf_DoNotLeakThisToken123"
+    monkeypatch.setenv("HF_TOKEN", secret)
+    fake.faults["gone/deleted"] = Fault("401")
+    summary = tmp_path / "summary.md"
+    run(cli_args(tmp_path, "--summary", str(summary)), ["ok/one", "gone/deleted"], {})
+    assert fake.requests("/api/models/ok/one")[0].headers["authorization"] == f"Bearer {secret}"
+    out = capsys.readouterr()
+    written = (tmp_path / "catalog.lock.yaml").read_text() + summary.read_text()
+    for text in (out.out, out.err, written):
+        assert secret not in text
+    assert "with HF_TOKEN" in out.out
+
+
+def test_progress_prints_plain_lines_without_a_terminal() -> None:
+    stream = io.StringIO()
+    progress = Progress(20, stream)
+    for i in range(20):
+        progress.advance(f"r/{i}", "HTTP 503 from the Hub" if i == 3 else None)
+    lines = stream.getvalue().splitlines()
+    assert "sync: r/3: HTTP 503 from the Hub" in lines
+    assert lines[-1] == "sync: 20/20 done, 1 failed"
+    assert len(lines) == 11
+
+
+# -- drift ---------------------------------------------------------------------------------
+
+
+def hub_entry(**fields: Any) -> HubEntry:
+    return HubEntry.model_validate({"requested_id": "a/b", "id": "a/b", **fields})
+
+
+def test_drift_reports_license_gating_and_base_with_both_values() -> None:
+    entry = hub_entry(license="other", license_name="llama-2-community-license",
+                      license_tags=["llama2"], gated="manual",
+                      base_models=["meta-llama/Llama-2-7b-hf"])
+    assert drift(entry, ["llama2"], True, "meta-llama/llama-2-7b-hf") == []
+    messages = drift(entry, ["apache-2.0"], False, "mistralai/Mistral-7B-v0.1")
+    assert messages == [
+        ("license: the catalog says apache-2.0; the Hub says other "
+        "(llama-2-community-license)"),
+        "gating: the catalog says not gated; the Hub says gated (manual approval)",
+        ("base model: the catalog says mistralai/Mistral-7B-v0.1; the Hub says "
+        "meta-llama/Llama-2-7b-hf"),
+    ]
+
+
+def test_drift_is_silent_where_the_hub_says_nothing() -> None:
+    assert drift(hub_entry(), ["apache-2.0"], True, "x/y") == []
+    assert drift(hub_entry(gated=False), [], None, None) == []
