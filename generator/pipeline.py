@@ -6,6 +6,7 @@ pure functions of the loaded data.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -93,18 +94,34 @@ def _changes(docs_dir: Path) -> str | None:
 
 def _engine_command(engine: str, config: Path, site_dir: Path) -> list[str]:
     if engine == "zensical":
-        return [sys.executable, "-m", "zensical", "build", "--config-file", str(config)]
+        # Zensical has no --site-dir option; `config` is then a _zensical_config().
+        return [sys.executable, "-m", "zensical", "build", "--strict", "--config-file",
+                str(config)]
     return [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config),
             "--site-dir", str(site_dir)]
+
+
+def _zensical_config(config: Path, site_dir: Path) -> Path:
+    """A config beside mkdocs.yml that INHERITs it and sets site_dir (Zensical reads
+    site_dir from the config only, and it must lie inside the config's directory)."""
+    derived = config.with_name(f".zensical-{config.name}")
+    target = json.dumps(str(site_dir.resolve()))  # a JSON string is a YAML string
+    derived.write_text(f"INHERIT: {config.name}\nsite_dir: {target}\n", encoding="utf-8")
+    return derived
 
 
 def run_engine(engine: str, config: Path, site_dir: Path) -> None:
     """Run the static site engine; a warning in strict mode fails the build."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
-    proc = subprocess.run(
-        _engine_command(engine, config, site_dir),
-        capture_output=True, text=True, env=env, check=False,
-    )
+    used = _zensical_config(config, site_dir) if engine == "zensical" else config
+    try:
+        proc = subprocess.run(
+            _engine_command(engine, used, site_dir),
+            capture_output=True, text=True, env=env, check=False,
+        )
+    finally:
+        if used != config:
+            used.unlink(missing_ok=True)
     if proc.returncode != 0:
         raise GeneratorError(f"{engine} build failed:\n{proc.stdout}{proc.stderr}".rstrip())
 
