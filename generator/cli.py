@@ -139,7 +139,7 @@ def _sync(args: argparse.Namespace) -> int:
 def _render(args: argparse.Namespace) -> int:
     from generator import pipeline
 
-    written = pipeline.render_to(args.catalog, args.lock, args.docs_dir, args.stale_days)
+    written = pipeline.render_to(args.catalog, args.lock, args.docs_dir, args.stale_days, args.config)
     print(f"wrote {written} generated files under {args.docs_dir}")
     return 0
 
@@ -147,7 +147,7 @@ def _render(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from generator import pipeline
 
-    pipeline.render_to(args.catalog, args.lock, args.docs_dir, args.stale_days)
+    pipeline.render_to(args.catalog, args.lock, args.docs_dir, args.stale_days, args.config)
     pipeline.run_engine(args.engine, args.config, args.site_dir)
     print(f"built {args.site_dir}/")
     return 0
@@ -156,7 +156,7 @@ def _build(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from generator import pipeline
 
-    pipeline.render_to(args.catalog, args.lock, args.docs_dir, args.stale_days)
+    pipeline.render_to(args.catalog, args.lock, args.docs_dir, args.stale_days, args.config)
     return pipeline.serve(args.config, args.dev_addr)
 
 

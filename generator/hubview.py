@@ -29,6 +29,11 @@ class HubView:
         return fetched.date().isoformat() if isinstance(fetched, dt.datetime) else None
 
     @property
+    def breakdown(self) -> list[tuple[str, int]]:
+        """Derivative counts by relation (fine-tune, adapter, quantized, merge), sorted."""
+        return sorted((k, v) for k, v in self.children.items() if k != "total")
+
+    @property
     def children_total(self) -> int | None:
         if not self.children:
             return None

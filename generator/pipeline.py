@@ -72,7 +72,21 @@ def load_or_fail(catalog_path: Path) -> Catalog:
     return loaded.catalog
 
 
-def render_to(catalog_path: Path, lock_path: Path, docs_dir: Path, stale_days: int) -> int:
+def site_url(config: Path) -> str:
+    """The published site's address from mkdocs.yml (for copyable badge snippets)."""
+    import re
+
+    try:
+        text = config.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    match = re.search(r"^site_url:\s*(\S+)\s*$", text, re.MULTILINE)
+    url = match.group(1) if match else ""
+    return url if url.endswith("/") or not url else url + "/"
+
+
+def render_to(catalog_path: Path, lock_path: Path, docs_dir: Path, stale_days: int,
+              config: Path = Path("mkdocs.yml")) -> int:
     """Validate, score and write every generated page; returns the number of files written."""
     checked = check(catalog_path, lock_path)
     for problem in checked.problems:
@@ -82,7 +96,8 @@ def render_to(catalog_path: Path, lock_path: Path, docs_dir: Path, stale_days: i
         raise GeneratorError(f"{catalog_path} is invalid ({errors} error(s)); nothing was built")
     scores = Scorer(checked.catalog).score_all()
     files = render.render_site(
-        render.SiteData(checked.catalog, scores, checked.lock, stale_days, _changes(docs_dir))
+        render.SiteData(checked.catalog, scores, checked.lock, stale_days, _changes(docs_dir),
+                        site_url(config))
     )
     return writer.write_generated(docs_dir, files)
 

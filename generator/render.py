@@ -27,12 +27,12 @@ GENERATED_NOTE = (
 
 STATUS_SYMBOL = {Status.OPEN: "✓", Status.PARTIAL: "◐", Status.CLOSED: "✗", Status.UNKNOWN: "?"}
 CRITERION_SHORT = {
-    Criterion.DATASETS: "Data",
-    Criterion.WEIGHTS: "Weights",
-    Criterion.EVALUATION_CODE: "Eval",
-    Criterion.FINETUNING_CODE: "Tuning",
-    Criterion.TRAINING_METRICS: "Metrics",
-    Criterion.LICENSE: "License",
+    Criterion.DATASETS: "D",
+    Criterion.WEIGHTS: "W",
+    Criterion.EVALUATION_CODE: "E",
+    Criterion.FINETUNING_CODE: "F",
+    Criterion.TRAINING_METRICS: "M",
+    Criterion.LICENSE: "L",
 }
 
 # Characters that Markdown would interpret; encoded as HTML entities they are plain text
@@ -91,9 +91,21 @@ def _env() -> Environment:
         STATUS_SYMBOL=STATUS_SYMBOL,
         GENERATED_NOTE=Markup(GENERATED_NOTE),
         strip=strip,
+        strip_legend=strip_legend,
         anchor=anchor,
     )
     return env
+
+
+def strip_legend() -> Markup:
+    """The key to the strips' letters, said once per page."""
+    parts = [
+        Markup("<abbr>{}</abbr> {}").format(CRITERION_SHORT[c], CRITERION_LABELS[c])
+        for c in Criterion
+    ]
+    return Markup('<p class="oma-legend">Openness strip: ') + Markup(", ").join(parts) + Markup(
+        ". ✓ open, ◐ partial, ✗ closed, ? unknown.</p>"
+    )
 
 
 def status_badge(status: Status) -> Markup:
@@ -106,11 +118,8 @@ def status_badge(status: Status) -> Markup:
 def strip(card: Scorecard) -> Markup:
     """The six criteria as a compact strip; each cell says its status in text."""
     cells = [
-        Markup(
-            '<span class="oma-cell oma-{s}" title="{label}: {s}">'
-            '<span class="oma-cell-name">{short}</span> {sym}'
-            '<span class="oma-sr"> {s}</span></span>'
-        ).format(
+        Markup('<span class="oma-cell oma-{s}"><abbr title="{label}">{short}</abbr>{sym}'
+               '<span class="oma-sr"> {s}</span></span>').format(
             s=card.criteria[c].status.value,
             label=CRITERION_LABELS[c],
             short=CRITERION_SHORT[c],
@@ -172,6 +181,7 @@ class SiteData:
     lock: Any
     stale_days: int
     changelog: str | None = None
+    site_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -203,6 +213,67 @@ def _rows(data: SiteData, hubs: hubview.HubIndex) -> dict[str, Row]:
                 hubs.drift(entry.id, data.catalog, entry, card),
             )
     return rows
+
+
+@dataclass
+class Node:
+    """One model in a family's lineage tree."""
+
+    row: Row
+    label: str
+    children: list[Node]
+    outside: str | None = None
+    outside_href: str | None = None
+
+
+def lineage(family: Family, rows: dict[str, Row]) -> list[Node]:
+    """Base -> instruct/chat -> community fine-tunes, as a forest (catalog order)."""
+    members = [*family.models, *family.derivatives]
+    nodes = {e.id: Node(rows[e.id], _label(rows[e.id]), []) for e in members}
+    roots: list[Node] = []
+    for entry in members:
+        node = nodes[entry.id]
+        if entry.base in nodes and entry.base != entry.id:
+            nodes[entry.base].children.append(node)
+            continue
+        if entry.base in rows:
+            base = rows[entry.base]
+            node.outside = base.entry.name
+            node.outside_href = f"../{base.family.id}/#{anchor(base.entry.id)}"
+        roots.append(node)
+    return roots
+
+
+def _label(row: Row) -> str:
+    entry = row.entry
+    if isinstance(entry, Derivative):
+        return f"community {entry.relation.value}, {entry.domain.value}"
+    return str(entry.kind.value)
+
+
+def card_groups(members: list[Row]) -> list[list[Row]]:
+    """Models whose scorecards would read the same share one card (in catalog order):
+    a family of sixteen sizes under one license need not repeat itself sixteen times."""
+    groups: dict[tuple[Any, ...], list[Row]] = {}
+    for row in members:
+        groups.setdefault(_card_signature(row), []).append(row)
+    return list(groups.values())
+
+
+def _card_signature(row: Row) -> tuple[Any, ...]:
+    card = row.card
+    return (
+        row.is_derivative,
+        row.entry.base if row.is_derivative else None,
+        tuple((c, r.status, r.because) for c, r in card.criteria.items()),
+        card.osaid, card.mof,
+        tuple((c, a.model_dump_json()) for c, a in own_components(row)),
+    )
+
+
+def own_components(row: Row) -> list[tuple[Component, Any]]:
+    """The components a model sets itself (overrides of the family, or a fine-tune's own)."""
+    return [(c, eff.assessment) for c, eff in row.card.components.items() if eff.origin == "model"]
 
 
 @dataclass(frozen=True)
@@ -249,6 +320,8 @@ def render_site(data: SiteData) -> dict[str, str | bytes]:
         "summaries": {f.id: summarize(f, rows) for f in families},
         "sort_rank": SORT_RANK,
         "family_ids": {f.id for f in families},
+        "own_components": own_components,
+        "site_url": data.site_url,
         "criterion_components": CRITERION_COMPONENTS,
         "criterion_text": CRITERION_TEXT,
     }
@@ -262,7 +335,9 @@ def render_site(data: SiteData) -> dict[str, str | bytes]:
     for family in families:
         members = [rows[e.id] for e in [*family.models, *family.derivatives]]
         files[f"families/{family.id}.md"] = family_tpl.render(
-            ctx, family=family, members=members,
+            ctx, family=family, members=members, rel_root="../../",
+            lineage=lineage(family, rows), groups=card_groups(members),
+            family_components=[(c, family.openness[c]) for c in Component if c in family.openness],
             models=[r for r in members if not r.is_derivative],
             derivatives=[r for r in members if r.is_derivative],
         )
