@@ -48,6 +48,9 @@ bench: bench-sync ## all benchmarks
 bench-sync: $(STAMP) ## sync benchmark: fake Hub, 50 ms latency, 1,000 models, concurrent vs sequential
 	$(PY) bench/bench_sync.py
 
+nightly-dry-run: $(STAMP) ## the nightly workflow's steps against the fake Hub, in a temporary copy
+	$(PY) scripts/nightly_dry_run.py
+
 clean: ## remove built and generated output
 	$(PY) -c "from pathlib import Path; from generator.writer import clean; clean(Path('docs'))" 2>/dev/null || true
 	rm -rf site build
