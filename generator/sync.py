@@ -45,8 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--summary", type=Path, metavar="PATH",
                         help="also write the summary as Markdown to PATH (for the nightly "
                         "commit message and the changelog)")
-    parser.add_argument("--workers", type=_positive_int, default=8,
-                        help="concurrent requests (default: 8)")
+    parser.add_argument("--workers", type=_positive_int, default=16,
+                        help="concurrent requests (default: 16; --max-rate still applies)")
     parser.add_argument("--max-rate", type=_non_negative_float, metavar="PER_SECOND",
                         help="ceiling on Hub API requests per second; 0 for none (default: "
                         "90%% of the Hub's 5-minute limit: 1.5/s anonymous, 3/s with HF_TOKEN)")
@@ -101,7 +101,7 @@ def run(args: argparse.Namespace, catalog_models: list[str],
 
 
 def sync_lock(client: HubClient, models: Iterable[str], orgs: Iterable[str], old: Lock | None,
-              *, now: datetime, workers: int = 8, candidate_days: int = 90,
+              *, now: datetime, workers: int = 16, candidate_days: int = 90,
               progress: Progress | None = None) -> tuple[Lock, Summary]:
     """Fetch every repo and organization concurrently; return the new lock and its summary."""
     old = old or Lock()
