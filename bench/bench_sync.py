@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.fakehub import FakeHub, synthetic_model  # noqa: E402
+from tests.fakehub import FakeHub, synthetic_model
 
 MODELS = 1000
 ORGS = 10
