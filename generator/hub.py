@@ -67,6 +67,12 @@ class HubError(Exception):
         self.status = status
         self.wait = wait  # what the server asked for (Retry-After / RateLimit), if anything
 
+    def after(self, attempts: int) -> HubError:
+        """This error, saying how many attempts were made (when more than one)."""
+        if attempts == 1:
+            return self
+        return HubError(self.kind, f"{self.message} (after {attempts} attempts)", self.status)
+
 
 class _DeadlineReached(Exception):
     pass
@@ -176,6 +182,11 @@ class HubClient:
         self.expand = EXPAND
         self._headers: dict[str, str] | None = None
 
+    @property
+    def expand_fallback(self) -> bool:
+        """True once the Hub refused the full expand list and the run fell back."""
+        return self.expand != EXPAND
+
     # -- session -------------------------------------------------------------------------
 
     def __enter__(self) -> Self:
@@ -271,15 +282,10 @@ class HubClient:
             try:
                 return self._get_once(url, params)
             except HubError as exc:
-                last = attempt == attempts
-                wait = self._retry_wait(exc, attempt)
-                if last or wait is None:
-                    if attempt > 1:
-                        exc.message = f"{exc.message} (after {attempt} attempts)"
-                        exc.args = (exc.message,)
-                    raise
+                wait = self._retry_wait(exc, attempt) if attempt < attempts else None
+                if wait is None or not self._wait(exc, wait):
+                    raise exc.after(attempt) from exc.__cause__
                 self.stats.retried()
-                self._wait(exc, wait)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _retry_wait(self, exc: HubError, attempt: int) -> float | None:
@@ -289,14 +295,16 @@ class HubClient:
             return min(wait, self.config.max_wait)
         return None
 
-    def _wait(self, exc: HubError, seconds: float) -> None:
+    def _wait(self, exc: HubError, seconds: float) -> bool:
+        """Wait before a retry; False when the wait would end past the deadline."""
         deadline = self.config.deadline
         if deadline is not None and self.config.clock() + seconds > deadline:
-            raise exc
+            return False
         if exc.status == 429:
             self.api_limiter.pause_for(seconds)  # every thread waits for the window to reset
         elif seconds > 0:
             self.config.sleep(seconds)
+        return True
 
     def _get_once(self, url: str, params: Mapping[str, Any] | None) -> httpx2.Response:
         try:

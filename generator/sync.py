@@ -125,7 +125,7 @@ def sync_lock(client: HubClient, models: Iterable[str], orgs: Iterable[str], old
             progress.advance(key, getattr(result, "message", None))
     progress.close()
 
-    summary = Summary(synced_on=now.date(), expand_fallback=client.expand != _full_expand())
+    summary = Summary(synced_on=now.date(), expand_fallback=client.expand_fallback)
     summary.requests_api, summary.requests_resolver = client.stats.api, client.stats.resolver
     new_models = {}
     for repo_id in repo_ids:
@@ -143,12 +143,6 @@ def sync_lock(client: HubClient, models: Iterable[str], orgs: Iterable[str], old
         summary.add_org(org, prev_org, isinstance(listing, list), new_orgs[org])
     summary.dropped = sorted(set(old.models) - set(repo_ids))
     return Lock(synced_at=now.date(), models=new_models, orgs=new_orgs), summary
-
-
-def _full_expand() -> list[str]:
-    from generator.hub import EXPAND
-
-    return EXPAND
 
 
 def _attempt(fn: Callable[..., Any], *args: Any) -> Any:
