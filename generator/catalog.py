@@ -95,9 +95,9 @@ def _check_assessment(
         problem = licenses.check_id(lic, defined)
         if problem:
             yield doc.problem((*path, "licenses", i), problem)
-    if path[-1] == Component.WEIGHTS.value and a.status in (Status.OPEN, Status.PARTIAL):
-        if not a.licenses:
-            yield doc.problem((*path, "licenses"), "released weights need their license id(s)")
+    released = a.status in (Status.OPEN, Status.PARTIAL)
+    if path[-1] == Component.WEIGHTS.value and released and not a.licenses:
+        yield doc.problem((*path, "licenses"), "released weights need their license id(s)")
 
 
 def _check_ids(doc: Document, catalog: Catalog) -> Iterator[Problem]:

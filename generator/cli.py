@@ -93,10 +93,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_sync_arguments(parser: argparse.ArgumentParser) -> None:
-    try:
-        from generator import sync
-    except ImportError:  # pragma: no cover - only while the sync module is absent
-        return
+    from generator import sync
+
     sync.add_arguments(parser)
 
 
@@ -131,7 +129,7 @@ def _sync(args: argparse.Namespace) -> int:
     from generator import pipeline, sync
 
     loaded = pipeline.load_or_fail(args.catalog)
-    models = [entry.id for fam in loaded.families for entry in [*fam.models, *fam.derivatives]]
+    models = [entry.id for fam in loaded.families for entry in fam.entries()]
     orgs = {fam.id: list(fam.hub_orgs) for fam in loaded.families}
     return sync.run(args, models, orgs)
 

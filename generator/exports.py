@@ -65,9 +65,9 @@ def model_record(entry: Model | Derivative, card: Scorecard, view: HubView) -> d
 def catalog_json(catalog: Catalog, scores: dict[str, Scorecard], hubs: HubIndex,
                  generated_at: str | None) -> str:
     families = []
-    models = []
+    models: list[dict[str, Any]] = []
     for family in catalog.families:
-        entries = [*family.models, *family.derivatives]
+        entries = family.entries()
         families.append({"id": family.id, "name": family.name,
                          "organization": family.organization,
                          "models": [e.id for e in entries]})

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator import licenses
+from generator import lock as lock_mod
+from generator.lock import HubEntry, Lock
 from generator.schema import Catalog, Component, Derivative, Model
 from generator.score import Scorecard
 
@@ -18,6 +20,7 @@ class HubView:
     synced: bool
     entry: Any = None
     stale: bool = False
+    confirmed: dt.datetime | None = None
     children: dict[str, int] = field(default_factory=dict)
 
     def get(self, name: str) -> Any:
@@ -25,8 +28,8 @@ class HubView:
 
     @property
     def fetched_date(self) -> str | None:
-        fetched = self.get("fetched_at")
-        return fetched.date().isoformat() if isinstance(fetched, dt.datetime) else None
+        """The day the Hub last confirmed this data (not merely when the bytes changed)."""
+        return self.confirmed.date().isoformat() if self.confirmed else None
 
     @property
     def breakdown(self) -> list[tuple[str, int]]:
@@ -42,21 +45,19 @@ class HubView:
         return sum(self.children.values())
 
 
-def _utc(value: Any) -> dt.datetime | None:
-    if not isinstance(value, dt.datetime):
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
 class HubIndex:
-    """Lookups into the lock (which may be absent: then every page says "not yet synced")."""
+    """Lookups into the lock (which may be absent: then every page says "not yet synced").
 
-    def __init__(self, lock: Any, stale_days: int) -> None:
-        self.models: dict[str, Any] = dict(getattr(lock, "models", None) or {})
-        self.orgs: dict[str, Any] = dict(getattr(lock, "orgs", None) or {})
+    Staleness is measured against the last sync run (`synced_at`), not the build's clock,
+    so the same catalog and lock always render the same pages.
+    """
+
+    def __init__(self, lock: Lock | None, stale_days: int) -> None:
+        self.lock = lock
+        self.models: dict[str, HubEntry] = dict(lock.models) if lock else {}
         self.stale_days = stale_days
-        times = [_utc(getattr(e, "fetched_at", None)) for e in self.models.values()]
-        self.newest: dt.datetime | None = max((t for t in times if t), default=None)
+        confirmed = [lock_mod.last_confirmed(e, lock) for e in self.models.values()] if lock else []
+        self.newest: dt.datetime | None = max((c for c in confirmed if c), default=None)
 
     @property
     def synced(self) -> bool:
@@ -64,15 +65,13 @@ class HubIndex:
 
     def view(self, repo_id: str) -> HubView:
         entry = self.models.get(repo_id)
-        if entry is None:
+        if entry is None or self.lock is None:
             return HubView(synced=False)
-        fetched = _utc(getattr(entry, "fetched_at", None))
-        old = bool(
-            self.newest and fetched and (self.newest - fetched).days > self.stale_days
-        )
-        stale = bool(getattr(entry, "error", None)) or old
-        children = dict(getattr(entry, "children", None) or {})
-        return HubView(synced=True, entry=entry, stale=stale, children=children)
+        now = self.newest or dt.datetime.now(dt.UTC)
+        stale = lock_mod.is_stale(entry, self.lock, self.stale_days, now=now)
+        return HubView(synced=True, entry=entry, stale=stale,
+                       confirmed=lock_mod.last_confirmed(entry, self.lock),
+                       children=dict(entry.children))
 
     def drift(self, repo_id: str, catalog: Catalog, entry: Model | Derivative,
               card: Scorecard) -> list[str]:
@@ -80,10 +79,7 @@ class HubIndex:
         hub = self.models.get(repo_id)
         if hub is None:
             return []
-        try:
-            from generator import sync
-        except ImportError:  # pragma: no cover - only while the sync module is absent
-            return []
+        from generator import sync
         weights = card.components[Component.WEIGHTS].assessment
         hub_ids = [h for lic in card.license_ids for h in licenses.hub_ids(lic, catalog)]
         gated = _curated_gating(weights.note, weights.status.value)

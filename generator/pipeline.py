@@ -12,11 +12,12 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from generator import catalog as catalog_mod
+from generator import lock as lock_mod
 from generator import render, report, writer
 from generator.errors import GeneratorError
+from generator.lock import Lock
 from generator.schema import Catalog
 from generator.score import Scorer
 from generator.yamlsource import Problem
@@ -25,7 +26,7 @@ from generator.yamlsource import Problem
 @dataclass(frozen=True)
 class Checked:
     catalog: Catalog | None
-    lock: Any
+    lock: Lock | None
     problems: list[Problem]
 
     @property
@@ -38,11 +39,7 @@ class Checked:
         return f"{families} families, {models} models, {derivs} fine-tunes"
 
 
-def _load_lock(path: Path) -> Any:
-    try:
-        from generator import lock as lock_mod
-    except ImportError:  # pragma: no cover - only while the sync module is absent
-        return None
+def _load_lock(path: Path) -> Lock | None:
     return lock_mod.load_lock(path)
 
 

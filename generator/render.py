@@ -8,6 +8,7 @@ from the Hub), unless code built it as `Markup` on purpose.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ from markupsafe import Markup, escape
 
 from generator import exports, hubview, licenses
 from generator.licenses import LICENSE_CLASS_LABELS
+from generator.lock import Lock
 from generator.schema import COMPONENT_LABELS, Catalog, Component, Derivative, Family, Status
 from generator.score import CRITERION_LABELS, Criterion, Scorecard
 
@@ -178,7 +180,7 @@ def anchor(repo_id: str) -> str:
 class SiteData:
     catalog: Catalog
     scores: dict[str, Scorecard]
-    lock: Any
+    lock: Lock | None
     stale_days: int
     changelog: str | None = None
     site_url: str = ""
@@ -203,7 +205,7 @@ class Row:
 def _rows(data: SiteData, hubs: hubview.HubIndex) -> dict[str, Row]:
     rows: dict[str, Row] = {}
     for family in data.catalog.families:
-        for entry in [*family.models, *family.derivatives]:
+        for entry in family.entries():
             card = data.scores[entry.id]
             names = [
                 (lic, licenses.display_name(lic, data.catalog)) for lic in card.license_ids
@@ -228,7 +230,7 @@ class Node:
 
 def lineage(family: Family, rows: dict[str, Row]) -> list[Node]:
     """Base -> instruct/chat -> community fine-tunes, as a forest (catalog order)."""
-    members = [*family.models, *family.derivatives]
+    members = family.entries()
     nodes = {e.id: Node(rows[e.id], _label(rows[e.id]), []) for e in members}
     roots: list[Node] = []
     for entry in members:
@@ -292,7 +294,7 @@ def summarize(family: Family, rows: dict[str, Row]) -> FamilySummary:
     sizes = sorted(r.entry.params_b for r in members if not isinstance(r.entry.params_b, str))
     size_text = "unknown" if not sizes else (
         format_params(sizes[0]) if sizes[0] == sizes[-1]
-        else f"{format_params(sizes[0])} – {format_params(sizes[-1])}"
+        else f"{format_params(sizes[0])} to {format_params(sizes[-1])}"
     )
     counts = [r.hub.get("downloads") for r in members if r.hub.synced]
     downloads = sum(c for c in counts if isinstance(c, int)) if counts else None
@@ -301,6 +303,31 @@ def summarize(family: Family, rows: dict[str, Row]) -> FamilySummary:
 
 def _open_count(card: Scorecard) -> int:
     return sum(1 for c in Criterion if card.criteria[c].status == Status.OPEN)
+
+
+def matrix_filters(data: SiteData, rows: dict[str, Row]) -> str:
+    """The scorecards page's filters, as JSON for atlas.js (which builds the controls)."""
+    statuses = [s.value for s in Status]
+    specs: list[dict[str, Any]] = [
+        {"key": "family", "label": "Family", "values": [f.id for f in data.catalog.families],
+         "labels": {f.id: f.name for f in data.catalog.families}},
+        {"key": "open-source", "label": "Open source", "values": ["yes", "no"]},
+        {"key": "class", "attr": "license", "label": "License class",
+         "values": [c.value for c in LICENSE_CLASS_LABELS],
+         "labels": {c.value: label for c, label in LICENSE_CLASS_LABELS.items()}},
+        {"key": "kind", "label": "Kind"},
+        {"key": "task", "label": "Task (Hub)",
+         "values": sorted({r.hub.get("pipeline_tag") for r in rows.values()
+                           if r.hub.get("pipeline_tag")})},
+        {"key": "min-params", "attr": "params", "type": "min", "label": "Min size (B)"},
+        {"key": "max-params", "attr": "params", "type": "max", "label": "Max size (B)"},
+    ]
+    specs += [
+        {"key": c.value.replace("_", "-"), "label": CRITERION_LABELS[c], "values": statuses,
+         "status": True}
+        for c in Criterion
+    ]
+    return json.dumps(specs, separators=(",", ":"))
 
 
 def render_site(data: SiteData) -> dict[str, str | bytes]:
@@ -322,6 +349,7 @@ def render_site(data: SiteData) -> dict[str, str | bytes]:
         "family_ids": {f.id for f in families},
         "own_components": own_components,
         "site_url": data.site_url,
+        "matrix_filters": matrix_filters(data, rows),
         "criterion_components": CRITERION_COMPONENTS,
         "criterion_text": CRITERION_TEXT,
     }
@@ -333,7 +361,7 @@ def render_site(data: SiteData) -> dict[str, str | bytes]:
     }
     family_tpl = env.get_template("family.md.j2")
     for family in families:
-        members = [rows[e.id] for e in [*family.models, *family.derivatives]]
+        members = [rows[e.id] for e in family.entries()]
         files[f"families/{family.id}.md"] = family_tpl.render(
             ctx, family=family, members=members, rel_root="../../",
             lineage=lineage(family, rows), groups=card_groups(members),

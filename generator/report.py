@@ -83,6 +83,6 @@ def coverage(catalog: Catalog) -> str:
                  f"{share:.0%} |")
     urls = {u for _f, e in all_entries(catalog) for a in e.openness.values() for u in a.evidence}
     urls |= {u for f in catalog.families for a in f.openness.values() for u in a.evidence}
-    lines += ["", f"{len(catalog.families)} families, {totals[0]} models and fine-tunes, "
-              f"{len(urls)} distinct evidence URLs."]
+    lines += ["", (f"{len(catalog.families)} families, {totals[0]} models and fine-tunes, "
+              f"{len(urls)} distinct evidence URLs.")]
     return "\n".join(lines) + "\n"

@@ -113,7 +113,8 @@ def _released(value: Any) -> str:
 def _positive(kind: str, integer: bool) -> Any:
     def check(value: Any) -> float | int:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"{value!r} is not a number: write a number or unknown")
+            # pydantic turns ValueError (not TypeError) into a located validation error
+            raise ValueError(f"{value!r} is not a number: write a number or unknown")  # noqa: TRY004
         if value <= 0:
             raise ValueError(f"{kind} must be positive")
         if integer and not float(value).is_integer():
@@ -254,6 +255,10 @@ class Family(Strict):
     openness: Openness = Field(default_factory=dict, description="defaults for every model")
     models: list[Model] = Field(min_length=1)
     derivatives: list[Derivative] = Field(default_factory=list)
+
+    def entries(self) -> list[Model | Derivative]:
+        """Its models, then its community fine-tunes."""
+        return [*self.models, *self.derivatives]
 
 
 class Catalog(Strict):

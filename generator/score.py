@@ -116,7 +116,7 @@ class Scorer:
         self.family_of: dict[str, Family] = {}
         self.entries: dict[str, Entry] = {}
         for family in catalog.families:
-            for entry in [*family.models, *family.derivatives]:
+            for entry in family.entries():
                 self.entries[entry.id] = entry
                 self.family_of[entry.id] = family
         self._cache: dict[str, dict[Component, Effective]] = {}
