@@ -1,0 +1,83 @@
+"""The build with Hub data: fresh statistics, stale markers and drift notices on the pages,
+warnings from validate, and the Hub block of the JSON export."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from generator.lock import HubEntry, Lock, OrgEntry, write_lock
+from tests.conftest import FIXTURES, BuiltSite, build_site, run_cli
+
+NIGHT = dt.datetime(2026, 11, 20, 3, 17, tzinfo=dt.UTC)
+
+
+def _lock() -> Lock:
+    fresh = HubEntry(requested_id="open-lab/Open-7B", id="open-lab/Open-7B", fetched_at=NIGHT,
+                     downloads=123456, likes=789, gated=False, license="apache-2.0",
+                     license_tags=["apache-2.0"], pipeline_tag="text-generation",
+                     children={"finetune": 40, "quantized": 12, "adapter": 3})
+    failing = HubEntry(requested_id="open-lab/Open-7B-Instruct", id="open-lab/Open-7B-Instruct",
+                       fetched_at=NIGHT - dt.timedelta(days=30), downloads=555, likes=5,
+                       gated=False, error="HTTP 503 from the Hub after 3 retries",
+                       error_kind="http", error_since=NIGHT - dt.timedelta(days=12))
+    drifted = HubEntry(requested_id="big-corp/Big-70B", id="big-corp/Big-70B", fetched_at=NIGHT,
+                       downloads=42, likes=1, gated=False, license="mit", license_tags=["mit"])
+    return Lock(synced_at=NIGHT.date(), models={e.requested_id: e for e in (fresh, failing, drifted)},
+                orgs={"open-lab": OrgEntry(fetched_at=NIGHT, candidates=["open-lab/Open-13B"])})
+
+
+@pytest.fixture(scope="module")
+def lock_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("lock") / "catalog.lock.yaml"
+    write_lock(path, _lock())
+    return path
+
+
+@pytest.fixture(scope="module")
+def synced_site(tmp_path_factory: pytest.TempPathFactory, lock_path: Path) -> BuiltSite:
+    return build_site(tmp_path_factory.mktemp("synced"), FIXTURES / "catalog.yaml", lock_path)
+
+
+def test_family_page_shows_fresh_statistics(synced_site: BuiltSite) -> None:
+    assert synced_site.result.code == 0, synced_site.result.err
+    page = (synced_site.site / "families/open-family/index.html").read_text()
+    assert "123,456" in page
+    assert "2026-11-20" in page  # the day the Hub last confirmed the data
+    assert "55 on the Hub (adapter 3, finetune 40, quantized 12)" in page
+    assert "not yet synced" in page  # Open-1B-Chat has no Hub entry
+
+
+def test_failed_entry_keeps_its_data_and_is_marked_stale(synced_site: BuiltSite) -> None:
+    page = (synced_site.site / "families/open-family/index.html").read_text()
+    row = page.split('href="#m-open-lab-open-7b-instruct"', 1)[1].split("</tr>", 1)[0]
+    assert "555" in row
+    assert 'class="oma-stale"' in row
+    assert "HTTP 503" in row
+    assert "2026-11-08" in row  # last confirmed: when the failures began
+
+
+def test_drift_is_shown_on_the_page_and_warned_by_validate(
+    synced_site: BuiltSite, lock_path: Path
+) -> None:
+    page = (synced_site.site / "families/weights-only/index.html").read_text()
+    assert "The Hub disagrees with this catalog" in page
+    assert "the Hub says mit" in page
+    assert "gating: the catalog says gated; the Hub says" in page
+    result = run_cli("validate", "--catalog", str(FIXTURES / "catalog.yaml"), "--lock",
+                     str(lock_path))
+    assert result.code == 0  # drift is a warning: the catalog itself is valid
+    assert "warning: families[1].models[0].id: Hub drift: license:" in result.err
+
+
+def test_json_export_carries_hub_data(synced_site: BuiltSite) -> None:
+    doc = json.loads((synced_site.site / "api/catalog.json").read_text())
+    assert doc["generated_at"] == "2026-11-20T03:17:00Z"
+    first = doc["models"][0]
+    assert first["hub"]["downloads"] == 123456
+    assert first["hub"]["stale"] is False
+    stale = next(m for m in doc["models"] if m["id"] == "open-lab/Open-7B-Instruct")
+    assert stale["hub"]["stale"] is True
