@@ -308,15 +308,12 @@ def plain(text: str) -> str:
 
 def safe_markdown(body: str) -> str:
     """Keep a body's structure (lists, tables, emphasis, code spans) but no raw HTML, links,
-    images or attribute lists; its headings are demoted below the entry's own (level 3+)."""
+    images or attribute lists. Its headings become bold lines: hundreds of entries would
+    otherwise flood the page's table of contents with repeated "New in the lock" items."""
     out = []
     for line in _CONTROL.sub("", body).splitlines():
         heading = _HEADING.match(line)
-        if heading:
-            level = "#" * max(len(heading.group(1)), 3)
-            out.append(f"{level} {safe_line(heading.group(2))}")
-        else:
-            out.append(safe_line(line))
+        out.append(f"**{safe_line(heading.group(2))}**" if heading else safe_line(line))
     return "\n".join(out).strip() + "\n"
 
 
