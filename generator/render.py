@@ -330,6 +330,39 @@ def matrix_filters(data: SiteData, rows: dict[str, Row]) -> str:
     return json.dumps(specs, separators=(",", ":"))
 
 
+def task_of(row: Row) -> str:
+    """The Hub's pipeline tag when synced, else the catalog's kind."""
+    tag = row.hub.get("pipeline_tag")
+    if isinstance(tag, str) and tag:
+        return tag
+    entry = row.entry
+    return entry.relation.value if isinstance(entry, Derivative) else entry.kind.value
+
+
+def finder_filters(rows: dict[str, Row]) -> str:
+    """The choose page's filters: task, size, license class, minimum openness."""
+    specs: list[dict[str, Any]] = [
+        {"key": "task", "label": "Task",
+         "values": sorted({task_of(r) for r in rows.values() if not r.is_derivative})},
+        {"key": "min-params", "attr": "params", "type": "min", "label": "Min size (B)"},
+        {"key": "max-params", "attr": "params", "type": "max", "label": "Max size (B)"},
+        {"key": "class", "attr": "license", "label": "License class",
+         "values": [c.value for c in LICENSE_CLASS_LABELS],
+         "labels": {c.value: label for c, label in LICENSE_CLASS_LABELS.items()}},
+        {"key": "min-open", "attr": "open", "type": "min", "label": "Open criteria at least"},
+    ]
+    return json.dumps(specs, separators=(",", ":"))
+
+
+def domains(rows: dict[str, Row]) -> list[tuple[str, list[Row]]]:
+    """Community fine-tunes grouped by domain, domains sorted by name."""
+    grouped: dict[str, list[Row]] = {}
+    for row in rows.values():
+        if isinstance(row.entry, Derivative):
+            grouped.setdefault(row.entry.domain.value, []).append(row)
+    return sorted(grouped.items())
+
+
 def render_site(data: SiteData) -> dict[str, str | bytes]:
     """Every generated file of the site."""
     env = _env()
@@ -350,6 +383,10 @@ def render_site(data: SiteData) -> dict[str, str | bytes]:
         "own_components": own_components,
         "site_url": data.site_url,
         "matrix_filters": matrix_filters(data, rows),
+        "finder_filters": finder_filters(rows),
+        "domains": domains(rows),
+        "task_of": task_of,
+        "open_count": _open_count,
         "criterion_components": CRITERION_COMPONENTS,
         "criterion_text": CRITERION_TEXT,
     }
@@ -358,6 +395,7 @@ def render_site(data: SiteData) -> dict[str, str | bytes]:
         "families/index.md": env.get_template("families.md.j2").render(ctx),
         "scorecards.md": env.get_template("scorecards.md.j2").render(ctx),
         "methodology.md": env.get_template("methodology.md.j2").render(ctx),
+        "choose.md": env.get_template("choose.md.j2").render(ctx),
     }
     family_tpl = env.get_template("family.md.j2")
     for family in families:

@@ -194,3 +194,16 @@ def test_screenshots_for_people(browser: Any, base_url: str) -> None:
             page.screenshot(path=str(SHOTS / f"full-{name}-{scheme}.png"), full_page=True)
         context.close()
     assert (SHOTS / "full-home-dark.png").stat().st_size > 10_000
+
+
+def test_choose_page_filters_by_license_and_openness(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/choose/?class=osi&min-open=6")
+    rows = page.locator("#oma-finder tbody tr:not([hidden])").all()
+    assert rows, "fully open models must be listed"
+    for row in rows:
+        assert row.get_attribute("data-license") == "osi"
+        assert row.get_attribute("data-open") == "6"
+    names = [r.locator("td").first.inner_text() for r in rows]
+    assert "OLMo 7B" in names
+    assert page.get_by_role("heading", name="Medical").count() == 1
+    _shot(page, "choose")
