@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help install site serve test lint typecheck validate schema goldens bench bench-sync nightly-dry-run clean
+.PHONY: help install site serve test lint typecheck validate schema goldens bench bench-build bench-sync nightly-dry-run clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -43,7 +43,10 @@ schema: $(STAMP) ## regenerate catalog.schema.json from the typed models
 goldens: $(STAMP) ## regenerate the golden pages in tests/golden/ after an intended rendering change
 	$(PY) -m pytest tests/test_golden.py --update-goldens
 
-bench: bench-sync ## all benchmarks
+bench: bench-sync bench-build ## all benchmarks
+
+bench-build: $(STAMP) ## build benchmark: the catalog at 1x, 2x and 4x its size
+	$(PY) bench/bench_build.py
 
 bench-sync: $(STAMP) ## sync benchmark: fake Hub, 50 ms latency, 1,000 models, concurrent vs sequential
 	$(PY) bench/bench_sync.py
