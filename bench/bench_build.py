@@ -21,9 +21,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator import catalog as catalog_mod  # noqa: E402
-from generator.render import SiteData, render_site  # noqa: E402
-from generator.score import Scorer  # noqa: E402
+from generator import catalog as catalog_mod
+from generator.render import SiteData, render_site
+from generator.score import Scorer
 
 GENERATED = ("index.md", "families", "api", "badges", "charts", "scorecards.md",
              "methodology.md", "choose.md", "changelog.md", "feed.xml")
