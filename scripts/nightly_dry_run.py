@@ -68,6 +68,11 @@ def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None,
     return proc
 
 
+def git_output(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True,
+                          check=True).stdout
+
+
 def checkout(repo: Path, catalog: Path | None) -> None:
     """Copy the working tree as `git add -A` would see it into a fresh repository."""
     listed = subprocess.run(
@@ -149,9 +154,9 @@ def nightly(work: Path, catalog: Path | None, engine: str) -> bool:
     proc = run(["bash", "scripts/nightly_commit.sh", LOCK, str(summary)], repo, env)
     changed = "changed=true" in proc.stdout
     if changed:
-        message = run(["git", "log", "-1", "--format=%B"], repo).stdout.strip()
-        say("   the commit message (the sync summary):\n   ---\n   "
-            + message.replace("\n", "\n   ") + "\n   ---")
+        body = git_output(repo, "log", "-1", "--format=%B").strip().splitlines()
+        say(f"   the commit message is the sync summary printed above: {body[0]!r} and "
+            f"{len(body) - 1} more lines")
 
     say(f"5. build ({engine}, strict): if it fails, nothing is pushed or published")
     run([sys.executable, "-m", "generator", "build", "--engine", engine], repo)

@@ -45,7 +45,7 @@ def test_two_nights_commit_once_build_twice_and_leave_the_checkout_alone(tmp_pat
                                            "7. would upload")]
     assert order == sorted(order)
     assert "changed=true" in out
-    assert "the commit message (the sync summary)" in out
+    assert "the commit message is the sync summary" in out
     repo = work / "repo"
     log = git(repo, "log", "--format=%s").splitlines()
     assert len(log) == 2
