@@ -174,6 +174,7 @@ def test_nightly_shape() -> None:
     assert jobs["commit"]["needs"] == "build"
     assert set(jobs["deploy"]["needs"]) == {"build", "commit"}
     assert jobs["deploy"]["environment"]["name"] == "github-pages"
+    assert jobs["commit"]["if"] == "github.ref == 'refs/heads/main'"  # other branches: build only
     assert any(u.startswith("actions/upload-pages-artifact@") for u in uses(jobs["build"]))
     assert any(u.startswith("actions/deploy-pages@") for u in uses(jobs["deploy"]))
     assert "generator sync --summary sync-summary.md" in runs(jobs["sync"])
