@@ -6,7 +6,8 @@
 #   scripts/nightly_commit.sh [LOCK] [SUMMARY]
 #
 # Prints `changed=true` or `changed=false` (also appended to $GITHUB_OUTPUT when set).
-# Never commits anything but the lock.
+# Never commits anything but the lock and its changelog entry under changes/ (written by
+# scripts/nightly_record.sh).
 set -euo pipefail
 
 lock=${1:-catalog.lock.yaml}
@@ -28,11 +29,16 @@ if git diff --cached --quiet -- "$lock"; then
   echo "$lock is unchanged: nothing to commit"
   changed=false
 else
+  paths=("$lock")
+  if [ -d changes ]; then
+    paths+=(changes)
+  fi
+  git add -- "${paths[@]}"
   # The summary is Markdown: drop the heading marks so its title is the subject line.
   sed -E 's/^#{1,6} //' "$summary" |
     git -c user.name="github-actions[bot]" \
         -c user.email="41898282+github-actions[bot]@users.noreply.github.com" \
-        commit --quiet --cleanup=whitespace --file - -- "$lock"
+        commit --quiet --cleanup=whitespace --file - -- "${paths[@]}"
   echo "committed $lock: $(git log -1 --format=%s)"
   changed=true
 fi

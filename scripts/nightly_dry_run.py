@@ -2,9 +2,9 @@
 
 .github/workflows/nightly.yml does, on GitHub:
 
-    sync (HF_TOKEN) -> validate -> commit decision (scripts/nightly_commit.sh: commit the
-    lock only if it changed) -> build (mkdocs --strict) -> push the commit ->
-    upload-pages-artifact -> deploy-pages
+    sync (HF_TOKEN) -> validate -> changelog entry (scripts/nightly_record.sh) -> commit
+    decision (scripts/nightly_commit.sh: commit the lock only if it changed) -> build
+    (mkdocs --strict) -> push the commit -> upload-pages-artifact -> deploy-pages
 
 This script runs the same commands in a throwaway copy of the working tree (a fresh git
 repository), with `sync` aimed at tests/fakehub.py on 127.0.0.1 through HF_ENDPOINT. It
@@ -146,8 +146,10 @@ def nightly(work: Path, catalog: Path | None, engine: str) -> bool:
         run([sys.executable, "-m", "generator", "sync", "--lock", LOCK, "--summary",
              str(summary), "--max-rate", "0"], repo, env)
 
-    say("3. validate the catalog against the new lock")
+    say("3. validate the catalog against the new lock; record the changelog entry")
     run([sys.executable, "-m", "generator", "validate"], repo)
+
+    run(["bash", "scripts/nightly_record.sh", LOCK, str(summary)], repo)
 
     say("4. commit decision (scripts/nightly_commit.sh): commit the lock only if it changed")
     env = {k: v for k, v in os.environ.items() if k != "GITHUB_OUTPUT"}

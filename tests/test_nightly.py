@@ -1,6 +1,7 @@
-"""`make nightly-dry-run` (scripts/nightly_dry_run.py) and the commit step it shares with
-.github/workflows/nightly.yml (scripts/nightly_commit.sh): sync against the fake Hub ->
-commit decision -> build, in a temporary copy, never touching this checkout's lock."""
+"""`make nightly-dry-run` (scripts/nightly_dry_run.py) and the steps it shares with
+.github/workflows/nightly.yml (scripts/nightly_record.sh, scripts/nightly_commit.sh): sync
+against the fake Hub -> commit decision -> build, in a temporary copy, never touching this
+checkout's lock."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from conftest import ROOT
 
 SCRIPT = ROOT / "scripts" / "nightly_dry_run.py"
 COMMIT = ROOT / "scripts" / "nightly_commit.sh"
+RECORD = ROOT / "scripts" / "nightly_record.sh"
 LOCK = ROOT / "catalog.lock.yaml"
 
 
@@ -51,8 +53,11 @@ def test_two_nights_commit_once_build_twice_and_leave_the_checkout_alone(tmp_pat
     assert len(log) == 2
     assert log[0].startswith("Hub sync ")  # the summary's title, without the Markdown #
     assert "new candidate" in log[0]  # the fake Hub's fresh repo was reported
+    day = log[0].split()[2].rstrip(":")
     assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == [
-        "catalog.lock.yaml"]  # the lock and nothing else
+        "catalog.lock.yaml", f"changes/{day}.md"]  # the lock and its changelog entry only
+    assert (repo / "changes" / f"{day}.md").read_text(encoding="utf-8").startswith(
+        f"## Hub sync {day}")
     assert (repo / "site" / "index.html").is_file()
     assert (repo / "site" / "api" / "catalog.json").is_file()
 
@@ -141,3 +146,33 @@ def test_commit_step_refuses_without_a_summary(repo: Path) -> None:
     assert result.returncode == 1
     assert "no sync summary" in result.stderr
     assert len(git(repo, "log", "--format=%s").splitlines()) == 1
+
+
+# -- scripts/nightly_record.sh ----------------------------------------------------------------
+
+
+def record(repo: Path, summary: str) -> subprocess.CompletedProcess[str]:
+    summary_path = repo.parent / "summary.md"
+    summary_path.write_text(summary, encoding="utf-8")
+    return subprocess.run(["bash", str(RECORD), "catalog.lock.yaml", str(summary_path)],
+                          cwd=repo, capture_output=True, text=True, check=False)
+
+
+def test_record_keeps_the_summary_of_a_changed_lock_under_its_own_day(repo: Path) -> None:
+    (repo / "catalog.lock.yaml").write_text("models: {}\n", encoding="utf-8")
+    result = record(repo, "## Hub sync 2025-12-31: 2 new\n\nbody\n")
+    assert result.returncode == 0, result.stderr
+    entry = repo / "changes" / "2025-12-31.md"
+    assert entry.read_text(encoding="utf-8") == "## Hub sync 2025-12-31: 2 new\n\nbody\n"
+    assert commit(repo).returncode == 0
+    assert sorted(git(repo, "show", "--name-only", "--format=", "HEAD").split()) == [
+        "catalog.lock.yaml", "changes/2025-12-31.md"]
+
+
+def test_record_writes_nothing_when_the_lock_is_unchanged(repo: Path) -> None:
+    (repo / "catalog.lock.yaml").write_text("models: {}\n", encoding="utf-8")
+    assert commit(repo).returncode == 0
+    result = record(repo, "## Hub sync 2026-01-03: no changes\n")
+    assert result.returncode == 0
+    assert "no changelog entry" in result.stdout
+    assert not (repo / "changes").exists()

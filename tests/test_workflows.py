@@ -180,6 +180,7 @@ def test_nightly_shape() -> None:
     assert "generator sync --summary sync-summary.md" in runs(jobs["sync"])
     assert "generator build" in runs(jobs["build"])
     assert "scripts/nightly_commit.sh catalog.lock.yaml sync-summary.md" in runs(jobs["commit"])
+    assert "scripts/nightly_record.sh catalog.lock.yaml sync-summary.md" in runs(jobs["sync"])
 
 
 def test_nightly_least_privilege() -> None:
