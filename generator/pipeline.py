@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import catalog as catalog_mod
+from generator import changelog, render, report, writer
 from generator import lock as lock_mod
-from generator import render, report, writer
 from generator.errors import GeneratorError
 from generator.lock import Lock
 from generator.schema import Catalog
@@ -93,15 +93,18 @@ def render_to(catalog_path: Path, lock_path: Path, docs_dir: Path, stale_days: i
         raise GeneratorError(f"{catalog_path} is invalid ({errors} error(s)); nothing was built")
     scores = Scorer(checked.catalog).score_all()
     files = render.render_site(
-        render.SiteData(checked.catalog, scores, checked.lock, stale_days, _changes(docs_dir),
-                        site_url(config))
+        render.SiteData(checked.catalog, scores, checked.lock, stale_days,
+                        _changes(catalog_path), site_url(config))
     )
     return writer.write_generated(docs_dir, files)
 
 
-def _changes(docs_dir: Path) -> str | None:
-    path = docs_dir.parent / "changes" / "CHANGELOG.md"
-    return path.read_text(encoding="utf-8") if path.exists() else None
+def _changes(catalog_path: Path) -> tuple[changelog.Entry, ...]:
+    """Nightly sync summaries (changes/*.md) and the catalog's git history, newest first."""
+    root = catalog_path.resolve().parent
+    entries = [*changelog.load_entries(root / "changes"),
+               *changelog.catalog_history(root, catalog_path.name)]
+    return tuple(changelog.newest_first(entries))
 
 
 def _engine_command(engine: str, config: Path, site_dir: Path) -> list[str]:

@@ -16,7 +16,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from generator import exports, hubview, licenses
+from generator import changelog, charts, exports, hubview, licenses
 from generator.licenses import LICENSE_CLASS_LABELS
 from generator.lock import Lock
 from generator.schema import COMPONENT_LABELS, Catalog, Component, Derivative, Family, Status
@@ -182,7 +182,7 @@ class SiteData:
     scores: dict[str, Scorecard]
     lock: Lock | None
     stale_days: int
-    changelog: str | None = None
+    changes: tuple[changelog.Entry, ...] = ()
     site_url: str = ""
 
 
@@ -397,6 +397,12 @@ def render_site(data: SiteData) -> dict[str, str | bytes]:
         "methodology.md": env.get_template("methodology.md.j2").render(ctx),
         "choose.md": env.get_template("choose.md.j2").render(ctx),
     }
+    chart_list = _charts(rows)
+    files["charts/index.md"] = env.get_template("charts.md.j2").render(
+        ctx, charts=chart_list, chart_svg=[Markup(c.svg) for c in chart_list])
+    files["changelog.md"] = env.get_template("changelog.md.j2").render(
+        ctx, changes=Markup(changelog.changelog_markdown(list(data.changes))))
+    files["feed.xml"] = changelog.atom_feed(list(data.changes), data.site_url)
     family_tpl = env.get_template("family.md.j2")
     for family in families:
         members = [rows[e.id] for e in family.entries()]
@@ -409,6 +415,19 @@ def render_site(data: SiteData) -> dict[str, str | bytes]:
         )
     files.update(exports.export_files(data.catalog, data.scores, hubs, _generated_at(hubs)))
     return files
+
+
+def _charts(rows: dict[str, Row]) -> list[charts.Chart]:
+    """Openness against popularity and over release time (build-time SVG)."""
+    points = []
+    for r in rows.values():
+        downloads = r.hub.get("downloads") if r.hub.synced else None
+        points.append(charts.ChartPoint(
+            r.entry.id, r.entry.name, r.family.name, _open_count(r.card), r.card.open_source,
+            r.entry.released, downloads if isinstance(downloads, int) else None,
+            f"../families/{r.family.id}/#{anchor(r.entry.id)}",
+        ))
+    return [charts.openness_vs_popularity(points), charts.openness_over_time(points)]
 
 
 def _generated_at(hubs: hubview.HubIndex) -> str | None:
