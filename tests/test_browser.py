@@ -168,7 +168,10 @@ def test_search_finds_a_family(page: Any, base_url: str) -> None:
     assert "Falcon" in page.locator("h1").inner_text()
 
 
-@pytest.mark.parametrize("path", ["/", "/families/olmo/", "/scorecards/", "/methodology/"])
+@pytest.mark.parametrize(
+    "path", ["/", "/families/olmo/", "/scorecards/", "/choose/", "/charts/", "/changelog/",
+             "/methodology/"],
+)
 def test_no_serious_accessibility_violations(page: Any, base_url: str, path: str) -> None:
     from axe_playwright_python.sync_playwright import Axe
 

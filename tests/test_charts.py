@@ -193,3 +193,11 @@ def test_fixture_catalog_has_consistent_openness() -> None:
 ])
 def test_month_index(text: str, month: int | None) -> None:
     assert month_index(text) == month
+
+
+def test_chart_css_is_in_the_site_stylesheet() -> None:
+    from generator.charts import CHART_CSS
+    from tests.conftest import ROOT
+
+    css = (ROOT / "docs" / "assets" / "atlas.css").read_text(encoding="utf-8")
+    assert CHART_CSS.strip() in css, "copy generator.charts.CHART_CSS into docs/assets/atlas.css"
