@@ -159,7 +159,7 @@ def test_search_finds_a_family(page: Any, base_url: str) -> None:
     page.locator("input.md-search__input").click()
     page.locator("input.md-search__input").fill("Falcon")
     result = page.locator(".md-search-result__link[href*='families/falcon']").first
-    result.wait_for(timeout=15000)
+    result.wait_for(timeout=60000)  # the index is built in a web worker on first use
     _shot(page, "search")
     href = result.get_attribute("href")
     assert re.search(r"/families/falcon[a-z0-9-]*/", href)
