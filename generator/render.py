@@ -83,6 +83,7 @@ def _env() -> Environment:
         number=format_number,
         params=format_params,
         context=format_context,
+        lcfirst=lcfirst,
     )
     env.globals.update(
         Criterion=Criterion,
@@ -130,6 +131,13 @@ def strip(card: Scorecard) -> Markup:
         for c in Criterion
     ]
     return Markup('<span class="oma-strip">') + Markup("").join(cells) + Markup("</span>")
+
+
+def lcfirst(text: str) -> str:
+    """'Training data sets' -> 'training data sets', but 'OSI-approved' stays."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
 
 
 def format_number(value: int | None) -> str:
