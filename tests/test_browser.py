@@ -156,10 +156,18 @@ def test_dark_mode_toggle(page: Any, base_url: str) -> None:
 
 def test_search_finds_a_family(page: Any, base_url: str) -> None:
     page.goto(base_url + "/")
-    page.locator("input.md-search__input").click()
-    page.locator("input.md-search__input").fill("Falcon")
+    box = page.locator("input.md-search__input")
+    box.click()
+    # The index is built in a web worker on first use; a query typed before it is ready
+    # can be dropped, so wait for the worker as a reader would, then type.
+    meta = page.locator(".md-search-result__meta")
+    page.wait_for_function(
+        "() => !/Initializing/i.test(document.querySelector('.md-search-result__meta')"
+        ".textContent)", timeout=60000)
+    assert "search" in meta.inner_text().lower()
+    box.press_sequentially("Falcon", delay=30)
     result = page.locator(".md-search-result__link[href*='families/falcon']").first
-    result.wait_for(timeout=60000)  # the index is built in a web worker on first use
+    result.wait_for(timeout=30000)
     _shot(page, "search")
     href = result.get_attribute("href")
     assert re.search(r"/families/falcon[a-z0-9-]*/", href)
