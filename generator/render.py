@@ -121,10 +121,8 @@ def status_badge(status: Status) -> Markup:
 def strip(card: Scorecard) -> Markup:
     """The six criteria as a compact strip; each cell says its status in text."""
     cells = [
-        Markup('<span class="oma-cell oma-{s}"><abbr title="{label}">{short}</abbr>{sym}'
-               '<span class="oma-sr"> {s}</span></span>').format(
+        Markup('<span class="oma-cell oma-{s}">{short}{sym}<span class="oma-sr"> {s}</span></span>').format(
             s=card.criteria[c].status.value,
-            label=CRITERION_LABELS[c],
             short=CRITERION_SHORT[c],
             sym=STATUS_SYMBOL[card.criteria[c].status],
         )

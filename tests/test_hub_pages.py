@@ -81,3 +81,27 @@ def test_json_export_carries_hub_data(synced_site: BuiltSite) -> None:
     assert first["hub"]["stale"] is False
     stale = next(m for m in doc["models"] if m["id"] == "open-lab/Open-7B-Instruct")
     assert stale["hub"]["stale"] is True
+
+
+def test_family_pages_stay_under_budget_once_synced(tmp_path: Path) -> None:
+    """The 100 KB page budget must hold with Hub data on every row, not only before a sync."""
+    from generator import catalog as catalog_mod
+    from tests.conftest import ROOT
+
+    catalog = catalog_mod.load(ROOT / "catalog.yaml").catalog
+    assert catalog is not None
+    entries = {}
+    for _family, entry in catalog_mod.all_entries(catalog):
+        entries[entry.id] = HubEntry(
+            requested_id=entry.id, id=entry.id, fetched_at=NIGHT, downloads=12_345_678,
+            likes=12_345, gated="manual", pipeline_tag="text-generation",
+            error="HTTP 503 from the Hub after 3 retries", error_kind="http",
+            error_since=NIGHT,
+            children={"adapter": 1234, "finetune": 1234, "merge": 123, "quantized": 1234},
+        )
+    lock = tmp_path / "catalog.lock.yaml"
+    write_lock(lock, Lock(synced_at=NIGHT.date(), models=entries))
+    built = build_site(tmp_path, ROOT / "catalog.yaml", lock)
+    assert built.result.code == 0, built.result.err
+    sizes = {p.parent.name: p.stat().st_size for p in (built.site / "families").glob("*/index.html")}
+    assert max(sizes.values()) < 100_000, sorted(sizes.items(), key=lambda kv: -kv[1])[:3]
