@@ -22,7 +22,7 @@ install: $(STAMP) ## create .venv and install pinned dependencies
 site: $(STAMP) ## build the site into site/ (offline, from catalog.yaml and catalog.lock.yaml)
 	$(PY) -m generator build
 
-serve: $(STAMP) ## preview the site at http://127.0.0.1:8000 with live reload
+serve: $(STAMP) ## preview at http://127.0.0.1:8000/open-model-atlas/, re-rendered when the catalog changes
 	$(PY) -m generator serve
 
 test: $(STAMP) ## run the whole test suite

@@ -67,7 +67,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="the static site engine (default: mkdocs)")
     p.set_defaults(handler=_build)
 
-    p = sub.add_parser("serve", help="render, then serve the site locally with live reload")
+    p = sub.add_parser("serve", help="render, then serve the site locally with live reload "
+                       "(re-rendered when the catalog or lock changes)")
     _common(p)
     _build_options(p)
     p.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve on")
@@ -155,7 +156,8 @@ def _serve(args: argparse.Namespace) -> int:
     from generator import pipeline
 
     pipeline.render_to(args.catalog, args.lock, args.docs_dir, args.stale_days, args.config)
-    return pipeline.serve(args.config, args.dev_addr)
+    return pipeline.serve(args.catalog, args.lock, args.docs_dir, args.stale_days, args.config,
+                          args.dev_addr)
 
 
 def _schema(args: argparse.Namespace) -> int:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,10 +143,40 @@ def run_engine(engine: str, config: Path, site_dir: Path) -> None:
         raise GeneratorError(f"{engine} build failed:\n{proc.stdout}{proc.stderr}".rstrip())
 
 
-def serve(config: Path, dev_addr: str) -> int:
+def serve(catalog_path: Path, lock_path: Path, docs_dir: Path, stale_days: int, config: Path,
+          dev_addr: str, poll_seconds: float = 1.0) -> int:
+    """`mkdocs serve` with live reload, re-rendering the pages whenever the catalog or the
+    lock changes (MkDocs itself only watches docs/); a broken catalog is reported, and the
+    last good pages stay up until it is fixed."""
     cmd = [sys.executable, "-m", "mkdocs", "serve", "--config-file", str(config),
            "--dev-addr", dev_addr]
-    return subprocess.call(cmd)
+    proc = subprocess.Popen(cmd)
+    seen = _stamps(catalog_path, lock_path)
+    signal.signal(signal.SIGTERM, _interrupt)  # stop the MkDocs server with us
+    try:
+        while proc.poll() is None:
+            time.sleep(poll_seconds)
+            now = _stamps(catalog_path, lock_path)
+            if now == seen:
+                continue
+            seen = now
+            try:
+                written = render_to(catalog_path, lock_path, docs_dir, stale_days, config)
+            except GeneratorError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+            else:
+                print(f"{catalog_path} changed: re-rendered {written} pages", file=sys.stderr)
+    except KeyboardInterrupt:
+        proc.terminate()
+    return proc.wait()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _stamps(*paths: Path) -> tuple[float | None, ...]:
+    return tuple(p.stat().st_mtime if p.exists() else None for p in paths)
 
 
 def diff_markdown(base_path: Path, head_path: Path) -> str:
