@@ -75,7 +75,8 @@ class HubIndex:
 
     def drift(self, repo_id: str, catalog: Catalog, entry: Model | Derivative,
               card: Scorecard) -> list[str]:
-        """Where the Hub contradicts the curated catalog (license, gating, base model)."""
+        """Where the Hub contradicts the curated catalog (license, gating, base model), and
+        repos the catalog should follow (renamed) or re-check (gone from the Hub)."""
         hub = self.models.get(repo_id)
         if hub is None:
             return []
@@ -84,6 +85,12 @@ class HubIndex:
         hub_ids = [h for lic in card.license_ids for h in licenses.hub_ids(lic, catalog)]
         gated = _curated_gating(weights.note, weights.status.value)
         messages: list[str] = sync.drift(hub, hub_ids, gated, entry.base)
+        if hub.renamed_to:
+            messages.append(f"renamed on the Hub to {hub.renamed_to}: update the id in "
+                            "catalog.yaml")
+        if hub.error_kind == "not_found":
+            messages.append("the Hub no longer shows this repo (deleted, private or renamed "
+                            "without a redirect): the Hub data shown is the last good copy")
         return messages
 
 

@@ -26,7 +26,13 @@ def _lock() -> Lock:
                        error_kind="http", error_since=NIGHT - dt.timedelta(days=12))
     drifted = HubEntry(requested_id="big-corp/Big-70B", id="big-corp/Big-70B", fetched_at=NIGHT,
                        downloads=42, likes=1, gated=False, license="mit", license_tags=["mit"])
-    return Lock(synced_at=NIGHT.date(), models={e.requested_id: e for e in (fresh, failing, drifted)},
+    renamed = HubEntry(requested_id="open-lab/Open-1B-Chat", id="open-lab/Open-1B-Chat-v2",
+                       renamed_to="open-lab/Open-1B-Chat-v2", fetched_at=NIGHT, downloads=7)
+    gone = HubEntry(requested_id="someone/Open-7B-Med", id="someone/Open-7B-Med",
+                    fetched_at=NIGHT - dt.timedelta(days=3), downloads=99, error="not found",
+                    error_kind="not_found", error_since=NIGHT)
+    entries = (fresh, failing, drifted, renamed, gone)
+    return Lock(synced_at=NIGHT.date(), models={e.requested_id: e for e in entries},
                 orgs={"open-lab": OrgEntry(fetched_at=NIGHT, candidates=["open-lab/Open-13B"])})
 
 
@@ -48,7 +54,9 @@ def test_family_page_shows_fresh_statistics(synced_site: BuiltSite) -> None:
     assert "123,456" in page
     assert "2026-11-20" in page  # the day the Hub last confirmed the data
     assert "55 on the Hub (adapter 3, finetune 40, quantized 12)" in page
-    assert "not yet synced" in page  # Open-1B-Chat has no Hub entry
+    assert "renamed on the Hub to open&#45;lab/Open&#45;1B&#45;Chat&#45;v2" not in page
+    assert "renamed on the Hub to open-lab/Open-1B-Chat-v2: update the id" in page
+    assert "the Hub no longer shows this repo" in page
 
 
 def test_failed_entry_keeps_its_data_and_is_marked_stale(synced_site: BuiltSite) -> None:
