@@ -77,9 +77,11 @@ def catalog_json(catalog: Catalog, scores: dict[str, Scorecard], hubs: HubIndex,
     return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
 
 
+# The six criteria are columns of their own; the weights' license ids (the JSON's `license`)
+# are `weights_license` here, since one criterion is also called `license`.
 CSV_COLUMNS = ["id", "family", "name", "kind", "derivative", "base", "released", "params_b",
-               "context_length", *[c.value for c in Criterion], "open_source", "license",
-               "license_class", "osaid", "mof", "downloads", "likes"]
+               "context_length", *[c.value for c in Criterion], "open_source",
+               "weights_license", "license_class", "osaid", "mof", "downloads", "likes"]
 
 
 def catalog_csv(records: list[dict[str, Any]]) -> str:
@@ -88,8 +90,8 @@ def catalog_csv(records: list[dict[str, Any]]) -> str:
     writer.writerow(CSV_COLUMNS)
     for rec in records:
         hub = rec["hub"] or {}
-        flat = {**rec, **rec["criteria"], "downloads": hub.get("downloads"),
-                "likes": hub.get("likes")}
+        flat = {**rec, **rec["criteria"], "weights_license": rec["license"],
+                "downloads": hub.get("downloads"), "likes": hub.get("likes")}
         writer.writerow(["" if flat.get(col) is None else flat[col] for col in CSV_COLUMNS])
     return out.getvalue()
 

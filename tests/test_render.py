@@ -88,6 +88,11 @@ def test_csv_and_badges(files: dict[str, str | bytes]) -> None:
     header, *rows = csv_text.strip().splitlines()
     assert header.startswith("id,family,name,kind")
     assert len(rows) == 6
+    columns = header.split(",")
+    assert len(columns) == len(set(columns))
+    first = dict(zip(columns, rows[0].split(","), strict=True))
+    assert first["license"] == "open"  # the criterion
+    assert first["weights_license"] == "Apache-2.0"
     badge = str(files["badges/open-lab/Open-7B.svg"])
     assert "open source" in badge
     assert 'aria-label="openness: open source (open-lab/Open-7B)"' in badge
@@ -100,3 +105,15 @@ def test_rendering_is_deterministic() -> None:
     first = render_site(SiteData(catalog, Scorer(catalog).score_all(), None, 7))
     second = render_site(SiteData(catalog, Scorer(catalog).score_all(), None, 7))
     assert first == second
+
+
+def test_every_export_field_is_documented(files: dict[str, str | bytes]) -> None:
+    from tests.conftest import ROOT
+
+    doc = (ROOT / "docs" / "data.md").read_text(encoding="utf-8")
+    exported = json.loads(files["api/catalog.json"])
+    fields = set(exported) | {k for m in exported["models"] for k in m}
+    missing = sorted(f for f in fields if f"`{f}`" not in doc)
+    assert missing == [], f"document these /api/catalog.json fields in docs/data.md: {missing}"
+    header = str(files["api/catalog.csv"]).splitlines()[0].split(",")
+    assert [c for c in header if f"`{c}`" not in doc] == []
