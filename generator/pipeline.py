@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import catalog as catalog_mod
-from generator import changelog, render, report, writer
+from generator import changelog, render, report, writer, yamlsource
 from generator import lock as lock_mod
 from generator.errors import GeneratorError
 from generator.lock import Lock
 from generator.schema import Catalog
-from generator.score import Scorer
+from generator.score import Scorecard, Scorer
 from generator.yamlsource import Problem
 
 
@@ -30,6 +30,7 @@ class Checked:
     catalog: Catalog | None
     lock: Lock | None
     problems: list[Problem]
+    scores: dict[str, Scorecard] | None = None  # computed once, for drift and for the pages
 
     @property
     def summary(self) -> str:
@@ -41,22 +42,22 @@ class Checked:
         return f"{families} families, {models} models, {derivs} fine-tunes"
 
 
-def _load_lock(path: Path) -> Lock | None:
-    return lock_mod.load_lock(path)
-
-
 def check(catalog_path: Path, lock_path: Path) -> Checked:
-    """Load and validate the catalog, then compare it with the lock (drift warnings)."""
-    loaded = catalog_mod.load(catalog_path)
+    """Load and validate the catalog, score it, then compare it with the lock (drift warnings)."""
+    doc = yamlsource.read(catalog_path)
+    loaded = catalog_mod.validate_document(doc)
     problems = list(loaded.problems)
     lock = None
     try:
-        lock = _load_lock(lock_path)
+        lock = lock_mod.load_lock(lock_path)
     except GeneratorError as exc:
         problems.append(Problem(str(lock_path), 1, 1, "", str(exc)))
-    if loaded.catalog is not None and lock is not None:
-        problems.extend(report.drift_problems(loaded.catalog, lock, catalog_path))
-    return Checked(loaded.catalog, lock, problems)
+    if loaded.catalog is None:
+        return Checked(None, lock, problems)
+    scores = Scorer(loaded.catalog).score_all()
+    if lock is not None:
+        problems.extend(report.drift_problems(doc, loaded.catalog, scores, lock))
+    return Checked(loaded.catalog, lock, problems, scores)
 
 
 def load_or_fail(catalog_path: Path) -> Catalog:
@@ -90,10 +91,10 @@ def render_to(catalog_path: Path, lock_path: Path, docs_dir: Path, stale_days: i
     checked = check(catalog_path, lock_path)
     for problem in checked.problems:
         print(problem, file=sys.stderr)
-    if checked.catalog is None:
+    if checked.catalog is None or checked.scores is None:
         errors = sum(1 for p in checked.problems if p.level == "error")
         raise GeneratorError(f"{catalog_path} is invalid ({errors} error(s)); nothing was built")
-    scores = Scorer(checked.catalog).score_all()
+    scores = checked.scores
     files = render.render_site(
         render.SiteData(checked.catalog, scores, checked.lock, stale_days,
                         _changes(catalog_path), site_url(config))

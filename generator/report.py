@@ -3,27 +3,24 @@ evidence coverage per family."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 from generator.catalog import all_entries
 from generator.hubview import HubIndex
+from generator.lock import Lock
 from generator.schema import Catalog, Status
-from generator.score import NOT_APPLICABLE, Criterion, Scorer
-from generator.yamlsource import Problem, read
+from generator.score import NOT_APPLICABLE, Criterion, Scorecard, Scorer
+from generator.yamlsource import Document, Problem
 
 
-def drift_problems(catalog: Catalog, lock: Any, catalog_path: Path) -> list[Problem]:
-    """A warning at each model's line where the Hub contradicts the catalog."""
+def drift_problems(doc: Document, catalog: Catalog, scores: dict[str, Scorecard],
+                   lock: Lock) -> list[Problem]:
+    """A warning at each model's line (in the parsed catalog `doc`) where the Hub contradicts
+    the catalog."""
     hubs = HubIndex(lock, stale_days=10**6)
-    scorer = Scorer(catalog)
-    doc = read(catalog_path)
     out = []
     for f, family in enumerate(catalog.families):
         for section in ("models", "derivatives"):
             for i, entry in enumerate(getattr(family, section)):
-                card = scorer.score(entry.id)
-                for message in hubs.drift(entry.id, catalog, entry, card):
+                for message in hubs.drift(entry.id, catalog, entry, scores[entry.id]):
                     out.append(doc.problem(("families", f, section, i, "id"),
                                            f"Hub drift: {message}", level="warning"))
     return out
