@@ -62,8 +62,9 @@ def model_record(entry: Model | Derivative, card: Scorecard, view: HubView) -> d
     return record
 
 
-def catalog_json(catalog: Catalog, scores: dict[str, Scorecard], hubs: HubIndex,
-                 generated_at: str | None) -> str:
+def catalog_document(catalog: Catalog, scores: dict[str, Scorecard], hubs: HubIndex,
+                     generated_at: str | None) -> dict[str, Any]:
+    """The /api/catalog.json document (JSON-native values only)."""
     families = []
     models: list[dict[str, Any]] = []
     for family in catalog.families:
@@ -72,9 +73,8 @@ def catalog_json(catalog: Catalog, scores: dict[str, Scorecard], hubs: HubIndex,
                          "organization": family.organization,
                          "models": [e.id for e in entries]})
         models.extend(model_record(e, scores[e.id], hubs.view(e.id)) for e in entries)
-    doc = {"schema_version": SCHEMA_VERSION, "generated_at": generated_at,
-           "families": families, "models": models}
-    return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+    return {"schema_version": SCHEMA_VERSION, "generated_at": generated_at,
+            "families": families, "models": models}
 
 
 # The six criteria are columns of their own; the weights' license ids (the JSON's `license`)
@@ -122,11 +122,10 @@ def badge_svg(card: Scorecard) -> str:
 
 def export_files(catalog: Catalog, scores: dict[str, Scorecard], hubs: HubIndex,
                  generated_at: str | None) -> dict[str, str | bytes]:
-    text = catalog_json(catalog, scores, hubs, generated_at)
-    records = json.loads(text)["models"]
+    doc = catalog_document(catalog, scores, hubs, generated_at)
     files: dict[str, str | bytes] = {
-        "api/catalog.json": text,
-        "api/catalog.csv": catalog_csv(records),
+        "api/catalog.json": json.dumps(doc, indent=1, ensure_ascii=False) + "\n",
+        "api/catalog.csv": catalog_csv(doc["models"]),
     }
     for model_id, card in scores.items():
         files[f"badges/{model_id}.svg"] = badge_svg(card)
