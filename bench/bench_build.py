@@ -24,9 +24,7 @@ sys.path.insert(0, str(ROOT))
 from generator import catalog as catalog_mod
 from generator.render import SiteData, render_site
 from generator.score import Scorer
-
-GENERATED = ("index.md", "families", "api", "badges", "charts", "scorecards.md",
-             "methodology.md", "choose.md", "changelog.md", "feed.xml")
+from generator.writer import GENERATED_DIRS, GENERATED_FILES
 
 
 def scaled_catalog(factor: int, dest: Path) -> Path:
@@ -57,7 +55,7 @@ def time_stages(path: Path) -> tuple[float, int]:
 
 def time_build(path: Path, work: Path) -> float:
     shutil.copy(ROOT / "mkdocs.yml", work / "mkdocs.yml")
-    shutil.copytree(ROOT / "docs", work / "docs", ignore=shutil.ignore_patterns(*GENERATED))
+    shutil.copytree(ROOT / "docs", work / "docs", ignore=shutil.ignore_patterns(*GENERATED_DIRS, *GENERATED_FILES))
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "generator", "build", "--catalog", str(path),
                     "--lock", str(work / "none.yaml"), "--config", str(work / "mkdocs.yml"),

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from generator import writer
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 
@@ -47,10 +49,8 @@ def cli() -> Callable[..., Result]:
 def make_project(dest: Path) -> Path:
     """A copy of the site's configuration and hand-written pages, to build into."""
     shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
-    shutil.copytree(ROOT / "docs", dest / "docs",
-                    ignore=shutil.ignore_patterns("index.md", "families", "api", "badges",
-                                                  "charts", "scorecards.md", "methodology.md",
-                                                  "choose.md", "changelog.md", "feed.xml"))
+    generated = shutil.ignore_patterns(*writer.GENERATED_DIRS, *writer.GENERATED_FILES)
+    shutil.copytree(ROOT / "docs", dest / "docs", ignore=generated)
     return dest
 
 
