@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,8 +142,6 @@ def _check_bases(doc: Document, catalog: Catalog) -> Iterator[Problem]:
 
 
 def _check_licenses_section(doc: Document, catalog: Catalog) -> Iterator[Problem]:
-    import re
-
     for key in catalog.licenses:
         if not re.match(LICENSE_REF, key):
             yield doc.problem(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from generator import __version__
 from generator.errors import GeneratorError
+from generator.yamlsource import Problem
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -99,11 +100,8 @@ def _add_sync_arguments(parser: argparse.ArgumentParser) -> None:
     sync.add_arguments(parser)
 
 
-def _print_problems(problems: Sequence[object], fmt: str = "text") -> None:
-    from generator.yamlsource import Problem
-
+def _print_problems(problems: Sequence[Problem], fmt: str = "text") -> None:
     for problem in problems:
-        assert isinstance(problem, Problem)
         print(problem, file=sys.stderr)
         if fmt == "github":
             level = "warning" if problem.level == "warning" else "error"

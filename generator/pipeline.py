@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -74,8 +75,6 @@ def load_or_fail(catalog_path: Path) -> Catalog:
 
 def site_url(config: Path) -> str:
     """The published site's address from mkdocs.yml (for copyable badge snippets)."""
-    import re
-
     try:
         text = config.read_text(encoding="utf-8")
     except OSError:
