@@ -21,10 +21,10 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator import catalog as catalog_mod
-from generator.render import SiteData, render_site
-from generator.score import Scorer
-from generator.writer import GENERATED_DIRS, GENERATED_FILES
+from generator.catalog import validate as catalog_mod
+from generator.score.scorecard import Scorer
+from generator.site.render import SiteData, render_site
+from generator.site.writer import GENERATED_DIRS, GENERATED_FILES
 
 
 def scaled_catalog(factor: int, dest: Path) -> Path:

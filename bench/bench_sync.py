@@ -1,7 +1,7 @@
 """`make bench-sync`: the sync against a fake Hub with 50 ms latency per request and 1,000
 models, concurrent vs sequential.
 
-Three runs of `generator.sync.sync_lock` over real HTTP on 127.0.0.1:
+Three runs of `generator.hub.sync.sync_lock` over real HTTP on 127.0.0.1:
 
 1. cold, concurrent: no lock yet, so config.json is read through the resolver for every repo
    (the API's config carries no context length, as on the real Hub);
@@ -67,9 +67,9 @@ def main() -> int:
         # HF_ENDPOINT and HF_HOME are read when huggingface_hub is imported: set them first.
         os.environ.update({"HF_ENDPOINT": hub.url, "HF_HOME": home})
         os.environ.pop("HF_TOKEN", None)
-        from generator.hub import HubClient, HubConfig
-        from generator.lock import Lock
-        from generator.sync import Progress, sync_lock
+        from generator.catalog.lock import Lock
+        from generator.hub.client import HubClient, HubConfig
+        from generator.hub.sync import Progress, sync_lock
 
         repos = sorted(hub.models)
         orgs = [f"org{i}" for i in range(ORGS)]

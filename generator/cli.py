@@ -9,8 +9,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from generator import __version__
+from generator.catalog.source import Problem
 from generator.errors import GeneratorError
-from generator.yamlsource import Problem
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -95,7 +95,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_sync_arguments(parser: argparse.ArgumentParser) -> None:
-    from generator import sync
+    from generator.hub import sync
 
     sync.add_arguments(parser)
 
@@ -125,7 +125,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _sync(args: argparse.Namespace) -> int:
-    from generator import pipeline, sync
+    from generator import pipeline
+    from generator.hub import sync
 
     loaded = pipeline.load_or_fail(args.catalog)
     models = [entry.id for fam in loaded.families for entry in fam.entries()]
@@ -159,7 +160,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from generator.schema import json_schema
+    from generator.catalog.schema import json_schema
 
     text = json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"
     if args.check:

@@ -16,14 +16,17 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import catalog as catalog_mod
-from generator import changelog, render, report, writer, yamlsource
-from generator import lock as lock_mod
+from generator.catalog import drift
+from generator.catalog import lock as lock_mod
+from generator.catalog import source as yamlsource
+from generator.catalog import validate as catalog_mod
+from generator.catalog.lock import Lock
+from generator.catalog.schema import Catalog, Component
+from generator.catalog.source import Problem
 from generator.errors import GeneratorError
-from generator.lock import Lock
-from generator.schema import Catalog
-from generator.score import Scorecard, Scorer
-from generator.yamlsource import Problem
+from generator.score import report
+from generator.score.scorecard import Scorecard, Scorer
+from generator.site import changelog, render, writer
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,9 @@ def check(catalog_path: Path, lock_path: Path) -> Checked:
         return Checked(None, lock, problems)
     scores = Scorer(loaded.catalog).score_all()
     if lock is not None:
-        problems.extend(report.drift_problems(doc, loaded.catalog, scores, lock))
+        weights = {model_id: (card.components[Component.WEIGHTS].assessment.access,
+                              card.license_ids) for model_id, card in scores.items()}
+        problems.extend(drift.problems(doc, loaded.catalog, lock, weights))
     return Checked(loaded.catalog, lock, problems, scores)
 
 

@@ -36,11 +36,11 @@ sys.path.insert(0, str(ROOT))
 
 from fakehub import FakeHub, synthetic_model
 
-from generator import licenses
-from generator.catalog import all_entries, load
-from generator.hubview import _curated_gating
-from generator.schema import Component
-from generator.score import Scorer
+from generator.catalog import licenses
+from generator.catalog.drift import HUB_GATED_FOR_ACCESS
+from generator.catalog.schema import Component
+from generator.catalog.validate import all_entries, load
+from generator.score.scorecard import Scorer
 
 LOCK = "catalog.lock.yaml"
 # Never handed to the sync: the dry run is anonymous and offline but for the fake Hub.
@@ -107,7 +107,7 @@ def fake_models(catalog_path: Path) -> dict[str, dict[str, Any]]:
         card = scorer.score(entry.id)
         hub_ids = [h for lic in card.license_ids for h in licenses.hub_ids(lic, catalog)]
         weights = card.components[Component.WEIGHTS].assessment
-        gated = _curated_gating(weights.note, weights.status.value)
+        gated = HUB_GATED_FOR_ACCESS.get(weights.access) if weights.access else None
         models[entry.id] = _agreeing(synthetic_model(entry.id, i), hub_ids, gated)
     orgs = [org for family in catalog.families for org in family.hub_orgs]
     if orgs:
@@ -117,14 +117,14 @@ def fake_models(catalog_path: Path) -> dict[str, dict[str, Any]]:
     return models
 
 
-def _agreeing(payload: dict[str, Any], hub_ids: list[str], gated: bool | None
+def _agreeing(payload: dict[str, Any], hub_ids: list[str], gated: bool | str | None
               ) -> dict[str, Any]:
     if hub_ids:
         payload["tags"] = [t for t in payload["tags"] if not t.startswith("license:")]
         payload["tags"].append(f"license:{hub_ids[0]}")
         payload["cardData"]["license"] = hub_ids[0]
-    if gated:
-        payload["gated"] = "manual"
+    if gated is not None:
+        payload["gated"] = gated
     return payload
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import writer
+from generator.site import writer
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -1,6 +1,6 @@
 """A fake Hugging Face Hub on 127.0.0.1: real HTTP, answers in the Hub's own JSON shape.
 
-Serves what `generator.sync` uses, the way the Hub does (see
+Serves what `generator.hub.sync` uses, the way the Hub does (see
 ../shared/research/hf-hub-api.md):
 
 - `GET /api/models/{id}?expand=...`: only the expanded properties plus `id`/`_id`;

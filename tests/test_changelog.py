@@ -12,9 +12,11 @@ from pathlib import Path
 import markdown  # type: ignore[import-untyped]
 import pytest
 
-from generator import catalog as catalog_mod
-from generator import changelog
-from generator.changelog import (
+from generator.catalog import validate as catalog_mod
+from generator.errors import GeneratorError
+from generator.score.scorecard import Scorer
+from generator.site import changelog
+from generator.site.changelog import (
     EPOCH,
     Entry,
     atom_feed,
@@ -23,8 +25,6 @@ from generator.changelog import (
     load_entries,
     newest_first,
 )
-from generator.errors import GeneratorError
-from generator.score import Scorer
 from tests.conftest import FIXTURES
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -8,16 +8,16 @@ from collections.abc import Callable
 
 import pytest
 
-from generator import catalog as catalog_mod
-from generator.charts import (
+from generator.catalog import validate as catalog_mod
+from generator.catalog.schema import Status
+from generator.score.scorecard import Criterion, Scorer
+from generator.site.charts import (
     Chart,
     ChartPoint,
     month_index,
     openness_over_time,
     openness_vs_popularity,
 )
-from generator.schema import Status
-from generator.score import Criterion, Scorer
 from tests.conftest import FIXTURES, ROOT
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -196,8 +196,8 @@ def test_month_index(text: str, month: int | None) -> None:
 
 
 def test_chart_css_is_in_the_site_stylesheet() -> None:
-    from generator.charts import CHART_CSS
+    from generator.site.charts import CHART_CSS
     from tests.conftest import ROOT
 
     css = (ROOT / "docs" / "assets" / "atlas.css").read_text(encoding="utf-8")
-    assert CHART_CSS.strip() in css, "copy generator.charts.CHART_CSS into docs/assets/atlas.css"
+    assert CHART_CSS.strip() in css, "copy generator.site.charts.CHART_CSS into docs/assets/atlas.css"

@@ -12,7 +12,7 @@ from conftest import ROOT
 from pydantic import BaseModel
 
 from generator import cli
-from generator.schema import Catalog, Component
+from generator.catalog.schema import Catalog, Component
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 CONTRIBUTING = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
@@ -86,7 +86,7 @@ def test_every_generator_command_the_docs_mention_exists() -> None:
 
 
 def catalog_fields(model: type[BaseModel] = Catalog, seen: set[str] | None = None) -> set[str]:
-    """Every YAML key of the catalog, from the typed models in generator/schema.py."""
+    """Every YAML key of the catalog, from the typed models in generator/catalog/schema.py."""
     seen = seen if seen is not None else set()
     if model.__name__ in seen:
         return set()

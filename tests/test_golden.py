@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import catalog as catalog_mod
-from generator.render import SiteData, render_site
-from generator.score import Scorer
+from generator.catalog import validate as catalog_mod
+from generator.score.scorecard import Scorer
+from generator.site.render import SiteData, render_site
 from tests.conftest import FIXTURES
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -1,4 +1,4 @@
-"""generator.hub against a fake Hub on 127.0.0.1: retries, waits, timeouts, error mapping,
+"""generator.hub.client against a fake Hub on 127.0.0.1: retries, waits, timeouts, error mapping,
 rate limiting and payload parsing."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from generator.hub import (
+from generator.hub.client import (
     CORE_EXPAND,
     EXPAND,
     HubClient,

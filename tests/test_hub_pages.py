@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.lock import HubEntry, Lock, OrgEntry, write_lock
+from generator.catalog.lock import HubEntry, Lock, OrgEntry, write_lock
 from tests.conftest import FIXTURES, BuiltSite, build_site, run_cli
 
 NIGHT = dt.datetime(2026, 11, 20, 3, 17, tzinfo=dt.UTC)
@@ -74,7 +74,7 @@ def test_drift_is_shown_on_the_page_and_warned_by_validate(
     page = (synced_site.site / "families/weights-only/index.html").read_text()
     assert "The Hub disagrees with this catalog" in page
     assert "the Hub says mit" in page
-    assert "gating: the catalog says gated; the Hub says" in page
+    assert "gating: the catalog says access approval by a person; the Hub says not gated" in page
     result = run_cli("validate", "--catalog", str(FIXTURES / "catalog.yaml"), "--lock",
                      str(lock_path))
     assert result.code == 0  # drift is a warning: the catalog itself is valid
@@ -93,7 +93,7 @@ def test_json_export_carries_hub_data(synced_site: BuiltSite) -> None:
 
 def test_family_pages_stay_under_budget_once_synced(tmp_path: Path) -> None:
     """The 100 KB page budget must hold with Hub data on every row, not only before a sync."""
-    from generator import catalog as catalog_mod
+    from generator.catalog import validate as catalog_mod
     from tests.conftest import ROOT
 
     catalog = catalog_mod.load(ROOT / "catalog.yaml").catalog

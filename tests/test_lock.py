@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.errors import GeneratorError
-from generator.lock import (
+from generator.catalog.lock import (
     HEADER,
     HubEntry,
     Lock,
@@ -21,6 +20,7 @@ from generator.lock import (
     parse_lock,
     write_lock,
 )
+from generator.errors import GeneratorError
 
 T0 = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
 

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from generator import catalog as catalog_mod
-from generator.render import SiteData, md_text, render_site, safe_url
-from generator.score import Scorer
+from generator.catalog import validate as catalog_mod
+from generator.score.scorecard import Scorer
+from generator.site.render import SiteData, md_text, render_site, safe_url
 from tests.conftest import FIXTURES
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from generator.schema import json_schema
+from generator.catalog.schema import json_schema
 from tests.conftest import ROOT
 
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import catalog as catalog_mod
-from generator.licenses import LicenseClass
-from generator.schema import Catalog, Component, Status
-from generator.score import Criterion, Scorer, combine
+from generator.catalog import validate as catalog_mod
+from generator.catalog.licenses import LicenseClass
+from generator.catalog.schema import Catalog, Component, Status
+from generator.score.scorecard import Criterion, Scorer, combine
 from tests.conftest import FIXTURES, ROOT
 
 O, P, C, U = Status.OPEN, Status.PARTIAL, Status.CLOSED, Status.UNKNOWN

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from generator.hub import HubClient, HubConfig
-from generator.lock import HubEntry, Lock, load_lock
-from generator.sync import Progress, add_arguments, drift, run, sync_lock
+from generator.catalog.lock import Lock, load_lock
+from generator.hub.client import HubClient, HubConfig
+from generator.hub.sync import Progress, add_arguments, run, sync_lock
 from tests.fakehub import FakeHub, Fault, load_fixture, point_hub_at, synthetic_model
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
@@ -274,28 +274,3 @@ def test_progress_prints_plain_lines_without_a_terminal() -> None:
     assert len(lines) == 11
 
 
-# -- drift ---------------------------------------------------------------------------------
-
-
-def hub_entry(**fields: Any) -> HubEntry:
-    return HubEntry.model_validate({"requested_id": "a/b", "id": "a/b", **fields})
-
-
-def test_drift_reports_license_gating_and_base_with_both_values() -> None:
-    entry = hub_entry(license="other", license_name="llama-2-community-license",
-                      license_tags=["llama2"], gated="manual",
-                      base_models=["meta-llama/Llama-2-7b-hf"])
-    assert drift(entry, ["llama2"], True, "meta-llama/llama-2-7b-hf") == []
-    messages = drift(entry, ["apache-2.0"], False, "mistralai/Mistral-7B-v0.1")
-    assert messages == [
-        ("license: the catalog says apache-2.0; the Hub says other "
-        "(llama-2-community-license)"),
-        "gating: the catalog says not gated; the Hub says gated (manual approval)",
-        ("base model: the catalog says mistralai/Mistral-7B-v0.1; the Hub says "
-        "meta-llama/Llama-2-7b-hf"),
-    ]
-
-
-def test_drift_is_silent_where_the_hub_says_nothing() -> None:
-    assert drift(hub_entry(), ["apache-2.0"], True, "x/y") == []
-    assert drift(hub_entry(gated=False), [], None, None) == []

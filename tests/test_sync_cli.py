@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.lock import load_lock
+from generator.catalog.lock import load_lock
 from tests.conftest import FIXTURES, Result, run_cli
 from tests.fakehub import FakeHub, Fault, loopback_only, synthetic_model
 

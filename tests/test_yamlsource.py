@@ -1,4 +1,4 @@
-from generator.yamlsource import format_path, parse
+from generator.catalog.source import format_path, parse
 
 
 def test_positions_are_one_based_line_and_column() -> None:

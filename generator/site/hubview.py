@@ -6,11 +6,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator import licenses
-from generator import lock as lock_mod
-from generator.lock import HubEntry, Lock
-from generator.schema import Catalog, Component, Derivative, Model
-from generator.score import Scorecard
+from generator.catalog import lock as lock_mod
+from generator.catalog.drift import Drift, entry_drift
+from generator.catalog.lock import HubEntry, Lock
+from generator.catalog.schema import Catalog, Component, Derivative, Model
+from generator.score.scorecard import Scorecard
 
 
 @dataclass(frozen=True)
@@ -73,31 +73,8 @@ class HubIndex:
                        confirmed=lock_mod.last_confirmed(entry, self.lock),
                        children=dict(entry.children))
 
-    def drift(self, repo_id: str, catalog: Catalog, entry: Model | Derivative,
-              card: Scorecard) -> list[str]:
-        """Where the Hub contradicts the curated catalog (license, gating, base model), and
-        repos the catalog should follow (renamed) or re-check (gone from the Hub)."""
-        hub = self.models.get(repo_id)
-        if hub is None:
-            return []
-        from generator import sync
+    def drift(self, catalog: Catalog, entry: Model | Derivative, card: Scorecard) -> list[Drift]:
+        """Where the Hub contradicts the curated catalog (see `generator.catalog.drift`)."""
         weights = card.components[Component.WEIGHTS].assessment
-        hub_ids = [h for lic in card.license_ids for h in licenses.hub_ids(lic, catalog)]
-        gated = _curated_gating(weights.note, weights.status.value)
-        messages: list[str] = sync.drift(hub, hub_ids, gated, entry.base)
-        if hub.renamed_to:
-            messages.append(f"renamed on the Hub to {hub.renamed_to}: update the id in "
-                            "catalog.yaml")
-        if hub.error_kind == "not_found":
-            messages.append("the Hub no longer shows this repo (deleted, private or renamed "
-                            "without a redirect): the Hub data shown is the last good copy")
-        return messages
-
-
-def _curated_gating(note: str | None, status: str) -> bool | None:
-    """The catalog records gated weights as `partial` with a note saying "gated"."""
-    if note and "gated" in note.lower():
-        return "not gated" not in note.lower()
-    if status == "open":
-        return False
-    return None
+        return entry_drift(catalog, entry, self.models.get(entry.id), weights.access,
+                           card.license_ids)

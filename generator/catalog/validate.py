@@ -10,9 +10,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from generator import licenses
-from generator.schema import (
+from generator.catalog import licenses
+from generator.catalog.schema import (
     LICENSE_REF,
+    Access,
     Assessment,
     Catalog,
     Component,
@@ -21,7 +22,7 @@ from generator.schema import (
     Model,
     Status,
 )
-from generator.yamlsource import Document, PathKey, Problem, format_path, read
+from generator.catalog.source import Document, PathKey, Problem, format_path, read
 
 _ERROR_TEXT = {
     "extra_forbidden": "unknown field (check its spelling; allowed fields are in catalog.schema.json)",
@@ -99,6 +100,47 @@ def _check_assessment(
     released = a.status in (Status.OPEN, Status.PARTIAL)
     if path[-1] == Component.WEIGHTS.value and released and not a.licenses:
         yield doc.problem((*path, "licenses"), "released weights need their license id(s)")
+    if a.status == Status.PARTIAL and not a.note:
+        yield doc.problem(
+            (*path, "status"), "status 'partial' needs a note naming what is missing or restricted"
+        )
+    yield from _check_access(doc, path, a)
+
+
+# A warning until every entry records its access; then an error like the other rules.
+ACCESS_MISSING_LEVEL = "warning"
+
+# Which `access` values each weights status allows (DESIGN.md, "The catalog").
+_ACCESS_FOR_STATUS: dict[Status, set[Access]] = {
+    Status.OPEN: {Access.PUBLIC, Access.CLICK_THROUGH},
+    Status.PARTIAL: {Access.PUBLIC, Access.CLICK_THROUGH, Access.APPROVAL},
+    Status.CLOSED: {Access.NONE},
+}
+
+
+def _check_access(doc: Document, path: PathKey, a: Assessment) -> Iterator[Problem]:
+    if path[-1] != Component.WEIGHTS.value:
+        if a.access is not None:
+            yield doc.problem((*path, "access"), "access: is recorded on the weights only")
+        return
+    allowed = _ACCESS_FOR_STATUS.get(a.status)
+    if allowed is None:
+        return
+    if a.access is None:
+        yield doc.problem(
+            (*path, "access"),
+            f"weights with status {a.status.value!r} need access: one of "
+            + ", ".join(sorted(x.value for x in allowed)),
+            level=ACCESS_MISSING_LEVEL,
+        )
+    elif a.access not in allowed:
+        yield doc.problem(
+            (*path, "access"),
+            f"access {a.access.value!r} contradicts status {a.status.value!r}: "
+            + ("approval by a person makes the weights 'partial'" if a.access == Access.APPROVAL
+               else f"status {a.status.value!r} allows access "
+               + ", ".join(sorted(x.value for x in allowed))),
+        )
 
 
 def _check_ids(doc: Document, catalog: Catalog) -> Iterator[Problem]:

@@ -13,9 +13,12 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from generator import changelog, charts, exports, hubview
-from generator.licenses import LICENSE_CLASS_LABELS
-from generator.markup import (
+from generator.site import changelog
+from generator.site import charts
+from generator.site import exports
+from generator.site import hubview
+from generator.catalog.licenses import LICENSE_CLASS_LABELS
+from generator.site.markup import (
     CRITERION_SHORT,
     GENERATED_NOTE,
     STATUS_SYMBOL,
@@ -30,9 +33,9 @@ from generator.markup import (
     strip,
     strip_legend,
 )
-from generator.schema import COMPONENT_LABELS, Component, Status
-from generator.score import CRITERION_LABELS, Criterion
-from generator.views import (
+from generator.catalog.schema import COMPONENT_LABELS, Component, Status
+from generator.score.scorecard import CRITERION_LABELS, Criterion
+from generator.site.views import (
     CRITERION_COMPONENTS,
     CRITERION_TEXT,
     SORT_RANK,
@@ -54,7 +57,7 @@ __all__ = ["SiteData", "md_text", "render_site", "safe_url"]
 
 def _env() -> Environment:
     env = Environment(
-        loader=PackageLoader("generator", "templates"),
+        loader=PackageLoader("generator.site", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,

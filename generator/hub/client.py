@@ -45,7 +45,7 @@ from huggingface_hub.utils._headers import build_hf_headers
 from huggingface_hub.utils._http import default_client_factory, parse_ratelimit_headers
 
 from generator import __version__
-from generator.hubparse import CORE_EXPAND, EXPAND, HubError, context_length, model_fields
+from generator.hub.parse import CORE_EXPAND, EXPAND, HubError, context_length, model_fields
 
 RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 ANONYMOUS_LIMIT = 500  # API requests per 5-minute window (hub-docs rate-limits.md)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from generator.lock import ErrorKind, Gated
+from generator.catalog.lock import ErrorKind, Gated
 
 
 class HubError(Exception):

@@ -2,12 +2,12 @@
 
 One `GET /api/models/{id}?expand=...` per catalog repo and one listing per Hub
 organization, run concurrently under a shared request-rate ceiling (see
-`generator.hub`). `config.json` is read through the resolver only when the API's config
+`generator.hub.client`). `config.json` is read through the resolver only when the API's config
 has no context length and the repo's commit changed since the lock last read it.
 A failed fetch keeps the last good entry and marks it with the error; the lock is
 written atomically at the end, so an interrupted sync leaves the old lock intact.
 
-`drift` (used by validate/build) compares a lock entry with the curated catalog.
+Drift (a curated claim the Hub contradicts) lives in `generator.catalog.drift`.
 This module imports huggingface_hub only when a sync runs.
 """
 
@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from pydantic import ValidationError
 
-from generator.lock import HubEntry, Lock, OrgEntry, load_lock, write_lock
-from generator.sync_report import Summary, gating_text, license_text
+from generator.catalog.lock import HubEntry, Lock, OrgEntry, load_lock, write_lock
+from generator.hub.report import Summary
 
 if TYPE_CHECKING:
-    from generator.hub import HubClient, HubError
+    from generator.hub.client import HubClient, HubError
 
 _N = TypeVar("_N", int, float)
 CANDIDATE_LIMIT = 100  # newest repos looked at per organization (one listing request)
@@ -74,7 +74,7 @@ def run(args: argparse.Namespace, catalog_models: list[str],
     """Sync the lock at args.lock for these repo ids; return the exit status."""
     from huggingface_hub import constants, get_token
 
-    from generator.hub import HubClient, HubConfig, default_max_rate
+    from generator.hub.client import HubClient, HubConfig, default_max_rate
 
     started = time.monotonic()
     old = load_lock(args.lock)
@@ -146,7 +146,7 @@ def sync_lock(client: HubClient, models: Iterable[str], orgs: Iterable[str], old
 
 
 def _attempt(fn: Callable[..., Any], *args: Any) -> Any:
-    from generator.hub import HubError
+    from generator.hub.client import HubError
 
     try:
         return fn(*args)
@@ -157,7 +157,7 @@ def _attempt(fn: Callable[..., Any], *args: Any) -> Any:
 def fetch_model(client: HubClient, repo_id: str, prev: HubEntry | None, now: datetime
                 ) -> HubEntry:
     """What the Hub says about one repo now (raises HubError)."""
-    from generator.hub import HubError, model_fields
+    from generator.hub.client import HubError, model_fields
 
     fields = model_fields(client.model(repo_id))
     fields.update(_context_length(client, fields, prev))
@@ -174,7 +174,7 @@ def _context_length(client: HubClient, fields: dict[str, Any], prev: HubEntry | 
                     ) -> dict[str, Any]:
     """Context length from config.json when the API's config lacks it, read again only when
     the commit changed (the resolver is rate-limited too)."""
-    from generator.hub import HubError, context_length
+    from generator.hub.client import HubError, context_length
 
     sha = fields["sha"]
     if fields["context_length"] is not None or sha is None:
@@ -192,7 +192,7 @@ def _context_length(client: HubClient, fields: dict[str, Any], prev: HubEntry | 
 
 def fetch_org(client: HubClient, org: str) -> list[tuple[str, datetime | None]]:
     """The organization's newest repos with their creation dates (raises HubError)."""
-    from generator.hub import HubError, model_fields
+    from generator.hub.client import HubError, model_fields
 
     listing = client.recent_models(org, CANDIDATE_LIMIT)
     if not isinstance(listing, list):
@@ -227,40 +227,6 @@ def merge_org(prev: OrgEntry | None, result: list[tuple[str, datetime | None]] |
     base = prev or OrgEntry()
     return base.model_copy(update={"error": result.message, "error_kind": result.kind,
                                    "error_since": base.error_since or now})
-
-
-# -- drift ---------------------------------------------------------------------------------
-
-
-def drift(entry: HubEntry, curated_license_hub_ids: list[str], curated_gated: bool | None,
-          curated_base: str | None) -> list[str]:
-    """Where the Hub contradicts the curated catalog (license, gating, base model).
-
-    `curated_license_hub_ids` are the Hub license ids the curated license may appear as
-    (e.g. ["llama2", "llama-2-community-license"]). A field the Hub leaves empty is not a
-    contradiction and gives no message.
-    """
-    messages = []
-    hub_licenses = _hub_license_ids(entry)
-    wanted = {x.lower() for x in curated_license_hub_ids}
-    if wanted and hub_licenses and not wanted & hub_licenses:
-        messages.append(f"license: the catalog says {', '.join(curated_license_hub_ids)}; "
-                        f"the Hub says {license_text(entry)}")
-    hub_gated = None if entry.gated is None else entry.gated is not False
-    if curated_gated is not None and hub_gated is not None and hub_gated != curated_gated:
-        said = "gated" if curated_gated else "not gated"
-        messages.append(f"gating: the catalog says {said}; the Hub says "
-                        f"{gating_text(entry.gated)}")
-    hub_bases = {b.lower() for b in entry.base_models}
-    if curated_base and hub_bases and curated_base.lower() not in hub_bases:
-        messages.append(f"base model: the catalog says {curated_base}; the Hub says "
-                        f"{', '.join(entry.base_models)}")
-    return messages
-
-
-def _hub_license_ids(entry: HubEntry) -> set[str]:
-    ids = {*(entry.license or "").split(", "), entry.license_name or "", *entry.license_tags}
-    return {i.lower() for i in ids if i}
 
 
 # -- progress ------------------------------------------------------------------------------

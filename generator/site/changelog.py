@@ -5,7 +5,7 @@ Two sources, both read at build time and never from the network:
 - `changes/YYYY-MM-DD.md`: the Markdown summary of each nightly sync, committed by the bot
   with catalog.lock.yaml (`load_entries`).
 - `git log` of catalog.yaml: for each commit, what it did to the scorecards, as computed by
-  `generator.report.diff` (`catalog_history`). Without git or history (a tarball, a shallow
+  `generator.score.report.diff` (`catalog_history`). Without git or history (a tarball, a shallow
   clone) there is simply no catalog history.
 
 The bodies hold text from the Hub and from commit messages, so they are treated as
@@ -30,11 +30,11 @@ from pathlib import Path
 import markdown  # type: ignore[import-untyped]  # no stubs in the pinned dev set
 import yaml
 
-from generator import report
-from generator.catalog import validate_document
+from generator.score import report
+from generator.catalog.validate import validate_document
 from generator.errors import GeneratorError
-from generator.schema import Catalog
-from generator.yamlsource import Document, Positions
+from generator.catalog.schema import Catalog
+from generator.catalog.source import Document, Positions
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_LIMIT = 50

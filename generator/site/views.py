@@ -9,12 +9,15 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from generator import changelog, hubview, licenses
-from generator.licenses import LICENSE_CLASS_LABELS
-from generator.lock import Lock
-from generator.markup import anchor, format_params
-from generator.schema import Catalog, Component, Derivative, Family, Status
-from generator.score import CRITERION_LABELS, Criterion, Scorecard
+from generator.site import changelog
+from generator.site import hubview
+from generator.catalog import licenses
+from generator.catalog.licenses import LICENSE_CLASS_LABELS
+from generator.catalog.drift import Drift
+from generator.catalog.lock import Lock
+from generator.site.markup import anchor, format_params
+from generator.catalog.schema import Catalog, Component, Derivative, Family, Status
+from generator.score.scorecard import CRITERION_LABELS, Criterion, Scorecard
 
 SORT_RANK = {Status.OPEN: 3, Status.PARTIAL: 2, Status.UNKNOWN: 1, Status.CLOSED: 0}
 CRITERION_TEXT = {
@@ -55,7 +58,7 @@ class Row:
     card: Scorecard
     hub: hubview.HubView
     license_names: list[tuple[str, str]]
-    drift: list[str]
+    drift: list[Drift]
 
     @property
     def is_derivative(self) -> bool:
@@ -72,7 +75,7 @@ def rows_of(data: SiteData, hubs: hubview.HubIndex) -> dict[str, Row]:
             ]
             rows[entry.id] = Row(
                 entry, family, card, hubs.view(entry.id), names,
-                hubs.drift(entry.id, data.catalog, entry, card),
+                hubs.drift(data.catalog, entry, card),
             )
     return rows
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from generator import licenses
-from generator.licenses import LicenseClass
-from generator.schema import (
+from generator.catalog import licenses
+from generator.catalog.licenses import LicenseClass
+from generator.catalog.schema import (
     COMPONENT_LABELS,
     Assessment,
     Catalog,

@@ -1,29 +1,10 @@
-"""Reports for maintainers: drift against the Hub, a PR's effect on the scorecards,
-evidence coverage per family."""
+"""Reports for maintainers: a PR's effect on the scorecards, evidence coverage per family."""
 
 from __future__ import annotations
 
-from generator.catalog import all_entries
-from generator.hubview import HubIndex
-from generator.lock import Lock
-from generator.schema import Catalog, Status
-from generator.score import NOT_APPLICABLE, Criterion, Scorecard, Scorer
-from generator.yamlsource import Document, Problem
-
-
-def drift_problems(doc: Document, catalog: Catalog, scores: dict[str, Scorecard],
-                   lock: Lock) -> list[Problem]:
-    """A warning at each model's line (in the parsed catalog `doc`) where the Hub contradicts
-    the catalog."""
-    hubs = HubIndex(lock, stale_days=10**6)
-    out = []
-    for f, family in enumerate(catalog.families):
-        for section in ("models", "derivatives"):
-            for i, entry in enumerate(getattr(family, section)):
-                for message in hubs.drift(entry.id, catalog, entry, scores[entry.id]):
-                    out.append(doc.problem(("families", f, section, i, "id"),
-                                           f"Hub drift: {message}", level="warning"))
-    return out
+from generator.catalog.schema import Catalog, Status
+from generator.catalog.validate import all_entries
+from generator.score.scorecard import NOT_APPLICABLE, Criterion, Scorer
 
 
 def diff(base: Catalog | None, head: Catalog) -> str:

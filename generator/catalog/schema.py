@@ -145,10 +145,23 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Access(StrEnum):
+    """How anyone gets the weights: compared with the Hub's `gated` (false / auto / manual)."""
+
+    PUBLIC = "public"
+    CLICK_THROUGH = "click-through"
+    APPROVAL = "approval"
+    NONE = "none"
+
+
 class Assessment(Strict):
     """One component's openness, with the public evidence behind it."""
 
     status: Status
+    access: Access | None = Field(
+        default=None,
+        description="weights only: public, click-through (automatic), approval (a person), none",
+    )
     licenses: list[str] = Field(
         default_factory=list, description="SPDX license ids, or LicenseRef- ids defined under licenses:"
     )
@@ -212,6 +225,34 @@ class Domain(StrEnum):
     GENERAL = "general"
 
 
+class Task(StrEnum):
+    """What a release is for (curated; drives the Choose page)."""
+
+    CHAT = "chat"
+    CODE = "code"
+    MATH = "math"
+    REASONING = "reasoning"
+    MULTILINGUAL = "multilingual"
+    VISION = "vision"
+    AUDIO = "audio"
+    TOOL_USE = "tool-use"
+    LONG_CONTEXT = "long-context"
+    MEDICAL = "medical"
+    SCIENCE = "science"
+    LEGAL = "legal"
+    FINANCE = "finance"
+    GENERAL = "general"
+
+
+class Modality(StrEnum):
+    """An input a release accepts."""
+
+    TEXT = "text"
+    IMAGE = "image"
+    AUDIO = "audio"
+    VIDEO = "video"
+
+
 class Facts(Strict):
     """What a release is: the curated facts the Hub does not give reliably."""
 
@@ -223,6 +264,13 @@ class Facts(Strict):
     architecture: Architecture | None = None
     active_params_b: float | None = Field(default=None, gt=0, description="MoE: active per token")
     sources: list[Url] = Field(min_length=1, description="public URLs backing the facts above")
+    tasks: list[Task] = Field(default_factory=list, description="what it is for (Choose filters)")
+    modalities: list[Modality] = Field(
+        default_factory=list, description="inputs it accepts beyond text (empty: text only)"
+    )
+    checked: dt.date | None = Field(
+        default=None, description="when a person last checked this entry against its sources"
+    )
     note: str | None = None
     openness: Openness = Field(default_factory=dict)
 
