@@ -20,9 +20,7 @@ def catalog() -> Catalog:
 
 def test_catalog_validates_without_warnings(catalog: Catalog) -> None:
     loaded = catalog_mod.load(ROOT / "catalog.yaml")
-    # TEMPORARY while the re-check of issue 10 records `access` on every entry's weights.
-    problems = [str(p) for p in loaded.problems if "need access:" not in p.message]
-    assert problems == []
+    assert [str(p) for p in loaded.problems] == []
 
 
 def test_breadth(catalog: Catalog) -> None:

@@ -107,9 +107,6 @@ def _check_assessment(
     yield from _check_access(doc, path, a)
 
 
-# A warning until every entry records its access; then an error like the other rules.
-ACCESS_MISSING_LEVEL = "warning"
-
 # Which `access` values each weights status allows (DESIGN.md, "The catalog").
 _ACCESS_FOR_STATUS: dict[Status, set[Access]] = {
     Status.OPEN: {Access.PUBLIC, Access.CLICK_THROUGH},
@@ -131,7 +128,6 @@ def _check_access(doc: Document, path: PathKey, a: Assessment) -> Iterator[Probl
             (*path, "access"),
             f"weights with status {a.status.value!r} need access: one of "
             + ", ".join(sorted(x.value for x in allowed)),
-            level=ACCESS_MISSING_LEVEL,
         )
     elif a.access not in allowed:
         yield doc.problem(
