@@ -17,7 +17,13 @@ from generator.catalog.drift import Drift
 from generator.catalog.lock import Lock
 from generator.site.markup import anchor, format_params
 from generator.catalog.schema import Catalog, Component, Derivative, Family, Status
-from generator.score.scorecard import CRITERION_LABELS, Criterion, Scorecard
+from generator.score.scorecard import (
+    CRITERION_LABELS,
+    Criterion,
+    CriterionResult,
+    Origin,
+    Scorecard,
+)
 
 SORT_RANK = {Status.OPEN: 3, Status.PARTIAL: 2, Status.UNKNOWN: 1, Status.CLOSED: 0}
 CRITERION_TEXT = {
@@ -130,15 +136,22 @@ def _card_signature(row: Row) -> tuple[Any, ...]:
     return (
         row.is_derivative,
         row.entry.base if row.is_derivative else None,
-        tuple((c, r.status, r.because) for c, r in card.criteria.items()),
+        tuple((c, r.status, r.because, _evidence_signature(r)) for c, r in card.criteria.items()),
         card.osaid, card.mof,
         tuple((c, a.model_dump_json()) for c, a in own_components(row)),
     )
 
 
+def _evidence_signature(result: CriterionResult) -> tuple[Any, ...]:
+    """What a cell shows of its evidence; a model's own id is left out (it is the group's)."""
+    return tuple((e.component, e.effective.origin,
+                  None if e.effective.origin == Origin.MODEL else e.effective.source, e.urls)
+                 for e in result.evidence)
+
+
 def own_components(row: Row) -> list[tuple[Component, Any]]:
     """The components a model sets itself (overrides of the family, or a fine-tune's own)."""
-    return [(c, eff.assessment) for c, eff in row.card.components.items() if eff.origin == "model"]
+    return [(c, eff.assessment) for c, eff in row.card.components.items() if eff.origin == Origin.MODEL]
 
 
 @dataclass(frozen=True)
@@ -152,7 +165,8 @@ class FamilySummary:
 def summarize(family: Family, rows: dict[str, Row]) -> FamilySummary:
     """A family at a glance: its most open model, license classes, sizes, popularity."""
     members = [rows[m.id] for m in family.models]
-    best = min(members, key=lambda r: (len(r.card.blockers), -open_count(r.card)))
+    best = min(members, key=lambda r: (len(r.card.blockers), len(r.card.to_verify),
+                                       -open_count(r.card)))
     classes = sorted({r.card.license_class for r in members}, key=list(LICENSE_CLASS_LABELS).index)
     sizes = sorted(r.entry.params_b for r in members if not isinstance(r.entry.params_b, str))
     size_text = "unknown" if not sizes else (
