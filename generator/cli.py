@@ -1,4 +1,4 @@
-"""Command line: `python -m generator validate|sync|build|serve|render|schema|diff|coverage`."""
+"""Command line: `python -m generator validate|sync|build|serve|render|schema|docs|diff|coverage`."""
 
 from __future__ import annotations
 
@@ -87,6 +87,14 @@ def _parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--base", type=Path, required=True, help="the catalog to compare against")
     p.set_defaults(handler=_diff)
+
+    p = sub.add_parser("docs", help="rewrite the generated status-rules block of CONTRIBUTING.md "
+                       "from generator/catalog/rules.py")
+    p.add_argument("--file", type=Path, default=Path("CONTRIBUTING.md"),
+                   help="the file with the <!-- rules:start --> block (default: CONTRIBUTING.md)")
+    p.add_argument("--check", action="store_true",
+                   help="do not write; exit 1 if the block is out of date")
+    p.set_defaults(handler=_docs)
 
     p = sub.add_parser("coverage", help="report evidence coverage and unknown components per family")
     _common(p)
@@ -180,6 +188,30 @@ def _diff(args: argparse.Namespace) -> int:
     from generator import pipeline
 
     print(pipeline.diff_markdown(args.base, args.catalog))
+    return 0
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from generator.catalog import rules
+
+    start, end = "<!-- rules:start -->\n", "<!-- rules:end -->"
+    try:
+        text = args.file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise GeneratorError(f"{args.file}: cannot read: {exc.strerror}") from exc
+    if start not in text or end not in text:
+        raise GeneratorError(f"{args.file}: no {start.strip()} ... {end} block to rewrite")
+    head, rest = text.split(start, 1)
+    new = head + start + rules.rules_markdown() + end + rest.split(end, 1)[1]
+    if args.check:
+        if new != text:
+            print(f"{args.file}: the rules block is stale: run `python -m generator docs`",
+                  file=sys.stderr)
+            return 1
+        return 0
+    if new != text:
+        args.file.write_text(new, encoding="utf-8")
+        print(f"rewrote the rules block of {args.file}")
     return 0
 
 

@@ -17,6 +17,7 @@ from generator.site import changelog
 from generator.site import charts
 from generator.site import exports
 from generator.site import hubview
+from generator.catalog import rules
 from generator.catalog.licenses import LICENSE_CLASS_LABELS
 from generator.site.markup import (
     CRITERION_SHORT,
@@ -81,6 +82,7 @@ def _env() -> Environment:
         LICENSE_CLASS_LABELS=LICENSE_CLASS_LABELS,
         STATUS_SYMBOL=STATUS_SYMBOL,
         GENERATED_NOTE=Markup(GENERATED_NOTE),
+        RULES=Markup(rules.rules_markdown()),  # our own text, written once in catalog.rules
         strip=strip,
         strip_legend=strip_legend,
         anchor=anchor,
