@@ -1,4 +1,4 @@
-"""Command line: `python -m generator validate|sync|build|serve|render|schema|docs|diff|coverage`."""
+"""Command line: `python -m generator validate|sync|radar|build|serve|render|schema|docs|diff|coverage`."""
 
 from __future__ import annotations
 
@@ -52,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     _common(p)
     _add_sync_arguments(p)
     p.set_defaults(handler=_sync)
+
+    p = sub.add_parser("radar", help="list notable new Hub repos of the catalog's hub_orgs that the "
+                       "catalog lacks, each with a catalog stub (honours HF_ENDPOINT, HF_TOKEN)")
+    _common(p)
+    _add_radar_arguments(p)
+    p.set_defaults(handler=_radar)
 
     p = sub.add_parser("render", help="validate, score and write the generated pages into the "
                        "docs directory, without running MkDocs")
@@ -108,6 +114,12 @@ def _add_sync_arguments(parser: argparse.ArgumentParser) -> None:
     sync.add_arguments(parser)
 
 
+def _add_radar_arguments(parser: argparse.ArgumentParser) -> None:
+    from generator.hub import radar
+
+    radar.add_arguments(parser)
+
+
 def _print_problems(problems: Sequence[Problem], fmt: str = "text") -> None:
     for problem in problems:
         print(problem, file=sys.stderr)
@@ -140,6 +152,13 @@ def _sync(args: argparse.Namespace) -> int:
     models = [entry.id for fam in loaded.families for entry in fam.entries()]
     orgs = {fam.id: list(fam.hub_orgs) for fam in loaded.families}
     return sync.run(args, models, orgs)
+
+
+def _radar(args: argparse.Namespace) -> int:
+    from generator import pipeline
+    from generator.hub import radar
+
+    return radar.run(args, pipeline.load_or_fail(args.catalog).families)
 
 
 def _render(args: argparse.Namespace) -> int:
