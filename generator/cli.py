@@ -237,7 +237,7 @@ def _docs(args: argparse.Namespace) -> int:
 def _coverage(args: argparse.Namespace) -> int:
     from generator import pipeline
 
-    print(pipeline.coverage_markdown(args.catalog))
+    print(pipeline.coverage_markdown(args.catalog, args.lock))
     return 0
 
 

@@ -191,5 +191,9 @@ def diff_markdown(base_path: Path, head_path: Path) -> str:
     return report.diff(base, head)
 
 
-def coverage_markdown(catalog_path: Path) -> str:
-    return report.coverage(load_or_fail(catalog_path))
+def coverage_markdown(catalog_path: Path, lock_path: Path) -> str:
+    checked = check(catalog_path, lock_path)
+    if checked.catalog is None:
+        raise GeneratorError(f"{catalog_path}: {sum(p.level == 'error' for p in checked.problems)}"
+                             " rule violation(s): run `python -m generator validate`")
+    return report.coverage(checked.catalog, problems=len(checked.problems))
