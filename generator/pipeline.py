@@ -13,7 +13,7 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.catalog import drift
@@ -54,8 +54,11 @@ def check(catalog_path: Path, lock_path: Path) -> Checked:
     lock = None
     try:
         lock = lock_mod.load_lock(lock_path)
+    except lock_mod.LockError as exc:  # the pages then say "not yet synced": a warning
+        problems.extend(replace(p, level="warning", message=f"{p.message}; building from the "
+                                "catalog alone") for p in exc.problems)
     except GeneratorError as exc:
-        problems.append(Problem(str(lock_path), 1, 1, "", str(exc)))
+        problems.append(Problem(str(lock_path), 1, 1, "", str(exc), "warning"))
     if loaded.catalog is None:
         return Checked(None, lock, problems)
     scores = Scorer(loaded.catalog).score_all()

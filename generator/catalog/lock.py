@@ -18,6 +18,7 @@ sorted and deterministic so that the nightly commit diffs cleanly:
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 import tempfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -26,6 +27,8 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from generator.catalog import source
+from generator.catalog.source import Problem
 from generator.errors import GeneratorError
 
 SCHEMA_VERSION = 1
@@ -159,28 +162,31 @@ def load_lock(path: Path) -> Lock | None:
     return parse_lock(text, str(path))
 
 
+class LockError(GeneratorError):
+    """A lock that cannot be used, with each problem at its own file:line:col."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+_REGENERATE = "the lock is generated: regenerate it with `python -m generator sync`"
+
+
 def parse_lock(text: str, name: str) -> Lock:
-    """Parse lock text; errors name the file and, where known, the line and column."""
+    """Parse lock text; every problem names the file, line and column where it is."""
+    doc = source.parse(text, name)
+    if doc.problems:
+        raise LockError([replace(p, message=f"{p.message} ({_REGENERATE})") for p in doc.problems])
     try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark is not None else name
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise GeneratorError(f"{where}: {problem} (regenerate it with `python -m generator sync`)"
-                             ) from exc
-    if raw is None:
-        raw = {}
-    try:
-        return Lock.model_validate(raw)
+        return Lock.model_validate(doc.data if doc.data is not None else {})
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise GeneratorError(
-            f"{name}: {loc}: {first['msg']}{more}; the lock is generated: "
-            "regenerate it with `python -m generator sync` instead of editing it"
-        ) from exc
+        problems = []
+        for err in exc.errors():
+            path = tuple(p for p in err["loc"] if isinstance(p, (str, int)))
+            message = str(err["msg"]).removeprefix("Value error, ")
+            problems.append(doc.problem(path, f"{message}; {_REGENERATE} instead of editing it"))
+        raise LockError(problems) from exc
 
 
 def _sorted(value: Any) -> Any:
