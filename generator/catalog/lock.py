@@ -18,8 +18,8 @@ sorted and deterministic so that the nightly commit diffs cleanly:
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 import tempfile
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
