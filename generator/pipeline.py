@@ -24,6 +24,7 @@ from generator.catalog.lock import Lock
 from generator.catalog.schema import Catalog, Component
 from generator.catalog.source import Problem
 from generator.errors import GeneratorError
+from generator.score import diff as score_diff
 from generator.score import report
 from generator.score.scorecard import Scorecard, Scorer
 from generator.site import changelog, render, writer
@@ -113,7 +114,8 @@ def _changes(catalog_path: Path) -> tuple[changelog.Entry, ...]:
     """Nightly sync summaries (changes/*.md) and the catalog's git history, newest first."""
     root = catalog_path.resolve().parent
     entries = [*changelog.load_entries(root / "changes"),
-               *changelog.catalog_history(root, catalog_path.name)]
+               *changelog.catalog_history(root, catalog_path.name,
+                                          cache_dir=root / ".cache" / "changelog")]
     return tuple(changelog.newest_first(entries))
 
 
@@ -191,7 +193,7 @@ def diff_markdown(base_path: Path, head_path: Path) -> str:
     """What a change from the base catalog to this one does to the scorecards, in Markdown."""
     base = catalog_mod.load(base_path).catalog
     head = load_or_fail(head_path)
-    return report.diff(base, head)
+    return score_diff.markdown(score_diff.diff(base, head))
 
 
 def coverage_markdown(catalog_path: Path, lock_path: Path) -> str:

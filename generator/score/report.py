@@ -1,4 +1,5 @@
-"""Reports for maintainers: a PR's effect on the scorecards, evidence coverage per family."""
+"""Reports for maintainers: evidence coverage per family and the rules' figures (a PR's effect
+on the scorecards is `generator.score.diff`)."""
 
 from __future__ import annotations
 
@@ -7,37 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from generator.catalog import rules
 from generator.catalog.schema import Catalog, Status
 from generator.catalog.validate import all_entries
-from generator.score.scorecard import NOT_APPLICABLE, Criterion, Scorer
-
-
-def diff(base: Catalog | None, head: Catalog) -> str:
-    """Markdown: models added/removed and criteria that moved, base -> head."""
-    new = Scorer(head).score_all()
-    old = Scorer(base).score_all() if base is not None else {}
-    lines = ["## Scorecard changes", ""]
-    added = sorted(set(new) - set(old))
-    removed = sorted(set(old) - set(new))
-    moved = []
-    for model_id in sorted(set(new) & set(old)):
-        for crit in Criterion:
-            before = old[model_id].criteria[crit].status
-            after = new[model_id].criteria[crit].status
-            if before != after:
-                moved.append(f"| `{model_id}` | {crit.value} | {before.value} | {after.value} |")
-        if old[model_id].open_source != new[model_id].open_source:
-            moved.append(f"| `{model_id}` | open_source | {old[model_id].open_source} | "
-                         f"{new[model_id].open_source} |")
-    if base is None:
-        lines.append("The base catalog did not load; every model counts as added.")
-    if not (added or removed or moved):
-        lines.append("No scorecard changes.")
-    if added:
-        lines += [f"**Added ({len(added)}):** " + ", ".join(f"`{m}`" for m in added), ""]
-    if removed:
-        lines += [f"**Removed ({len(removed)}):** " + ", ".join(f"`{m}`" for m in removed), ""]
-    if moved:
-        lines += ["| model | criterion | before | after |", "|---|---|---|---|", *moved]
-    return "\n".join(lines) + "\n"
+from generator.score.scorecard import NOT_APPLICABLE, Scorer
 
 
 def coverage(catalog: Catalog, today: date | None = None, problems: int = 0) -> str:
