@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+import yaml
 
 from generator.catalog import drift
 from generator.catalog import lock as lock_mod
@@ -82,15 +83,23 @@ def load_or_fail(catalog_path: Path) -> Catalog:
     return loaded.catalog
 
 
+class _MkDocsLoader(yaml.SafeLoader):
+    """mkdocs.yml may carry `!!python/name:` and `!ENV` tags: read them as plain values."""
+
+
+_MkDocsLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
 def site_url(config: Path) -> str:
-    """The published site's address from mkdocs.yml (for copyable badge snippets)."""
+    """The published site's address from the parsed mkdocs.yml (for badge snippets, the feed)."""
     try:
-        text = config.read_text(encoding="utf-8")
-    except OSError:
+        data = yaml.load(config.read_text(encoding="utf-8"), Loader=_MkDocsLoader)
+    except (OSError, yaml.YAMLError):
         return ""
-    match = re.search(r"^site_url:\s*(\S+)\s*$", text, re.MULTILINE)
-    url = match.group(1) if match else ""
-    return url if url.endswith("/") or not url else url + "/"
+    url = data.get("site_url") if isinstance(data, dict) else None
+    if not isinstance(url, str) or not url:
+        return ""
+    return url if url.endswith("/") else url + "/"
 
 
 def render_to(catalog_path: Path, lock_path: Path, docs_dir: Path, stale_days: int,
