@@ -45,6 +45,7 @@ from generator.site.views import (
     lineage,
     matrix_filters,
     open_count,
+    newest_families,
     own_components,
     rows_of,
     summarize,
@@ -113,6 +114,7 @@ def render_site(data: SiteData) -> dict[str, str | bytes]:
         "open_count": open_count,
         "criterion_components": CRITERION_COMPONENTS,
         "criterion_text": CRITERION_TEXT,
+        "newest": newest_families(families),
     }
     files: dict[str, str | bytes] = {
         "index.md": env.get_template("home.md.j2").render(ctx),

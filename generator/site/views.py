@@ -237,3 +237,14 @@ def domains(rows: dict[str, Row]) -> list[tuple[str, list[Row]]]:
         if isinstance(row.entry, Derivative):
             grouped.setdefault(row.entry.domain.value, []).append(row)
     return sorted(grouped.items())
+
+
+def newest_families(families: list[Family], count: int = 8) -> list[tuple[Family, str]]:
+    """The families with the most recent releases, newest first, with that release's date
+    (ISO text: "2025-12" sorts before "2025-12-01", after "2025-11-30")."""
+    dated = []
+    for family in families:
+        days = [e.released for e in family.models if e.released != "unknown"]
+        if days:
+            dated.append((family, max(days)))
+    return sorted(dated, key=lambda fd: (fd[1], fd[0].id), reverse=True)[:count]
