@@ -389,3 +389,30 @@ def test_a_valid_catalog_gets_no_annotations() -> None:
                      "--catalog", str(ROOT / "tests" / "fixtures" / "catalog.yaml"))
     assert result.code == 0, result.err
     assert "::error" not in result.out
+
+
+# -- docs/maintainers.md states the settings exactly as the workflows need them ----------------
+
+
+def test_maintainers_doc_names_what_the_workflows_use() -> None:
+    doc = (ROOT / "docs" / "maintainers.md").read_text(encoding="utf-8")
+    nightly_text = (WORKFLOWS / "nightly.yml").read_text(encoding="utf-8")
+    jobs = load("nightly.yml")["jobs"]
+    # Every environment, secret and variable the nightly reads is a setting in the doc.
+    environments = {j["environment"] if isinstance(j["environment"], str)
+                    else j["environment"]["name"] for j in jobs.values() if "environment" in j}
+    assert environments == {"hub-sync", "github-pages", "nightly-data"}
+    names = set(re.findall(r"\$\{\{[^}]*?\b(?:secrets|vars)\.(\w+)", nightly_text))
+    assert names == {"HF_TOKEN", "NIGHTLY_APP_ID", "NIGHTLY_APP_PRIVATE_KEY", "NIGHTLY_PAT"}
+    for name in environments | names:
+        assert f"`{name}`" in doc, name
+    # The required checks are CI's job names, as GitHub shows them.
+    for job in load("ci.yml")["jobs"].values():
+        assert f"**`{job['name']}`**" in doc, job["name"]
+    assert "bot/nightly-data" in doc and "BOT_BRANCH:-bot/nightly-data" in (
+        ROOT / "scripts" / "nightly_land.sh").read_text(encoding="utf-8")
+    assert "Source: **GitHub Actions**" in doc
+    assert "Allow auto-merge" in doc
+    assert "Allow GitHub Actions to create and approve pull requests" in doc
+    assert "[docs/maintainers.md](docs/maintainers.md)" in (ROOT / "README.md").read_text(
+        encoding="utf-8")
