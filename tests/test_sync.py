@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from generator.catalog.lock import Lock, load_lock
-from generator.hub.client import HubClient, HubConfig
+from generator.hub.client import EXPAND, HubClient, HubConfig
 from generator.hub.sync import Progress, add_arguments, run, sync_lock
 from tests.fakehub import (
     FakeHub,
@@ -337,6 +337,22 @@ def test_a_400_on_the_expand_list_keeps_the_fields_it_left_out(fake: FakeHub) ->
     assert "refused the `expand` list 3 time(s)" in text
     assert "last good values kept: " in text
     assert "`downloads_all_time` (3)" in text
+
+
+def test_one_400_falls_back_for_that_repo_only(fake: FakeHub) -> None:
+    good, _ = sync(fake, None, repos=HEALTHY)
+    for repo in HEALTHY:
+        fake.models[repo]["downloadsAllTime"] += 7
+    fake.faults["ok/one"] = Fault("400", times=1)  # one refusal of the full expand list
+    lock, summary = sync(fake, good, now=NOW + timedelta(days=1), repos=HEALTHY)
+    one, two = lock.models["ok/one"], lock.models["ok/two"]
+    assert one.error is None
+    assert one.downloads_all_time == good.models["ok/one"].downloads_all_time  # kept
+    assert two.downloads_all_time == good.models["ok/two"].downloads_all_time + 7  # type: ignore[operator]
+    assert summary.expand_refusals == 1
+    assert summary.kept == {"children": 1, "downloads_all_time": 1, "has_eval_results": 1}
+    expands = [r.query["expand"] for r in fake.requests("/api/models/ok/two")]
+    assert expands[-1] == EXPAND  # the rest of the run still asks for everything
 
 
 def test_a_gated_config_keeps_its_context_length_and_is_asked_again(fake: FakeHub) -> None:
