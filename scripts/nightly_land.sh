@@ -75,7 +75,8 @@ if [ -n "$number" ] && git_auth fetch --quiet "$remote" "+refs/heads/${branch}:r
 fi
 
 cp -- "$synced/catalog.lock.yaml" catalog.lock.yaml
-bash "$here/nightly_record.sh" catalog.lock.yaml "$synced/sync-changelog.md" >/dev/null
+GITHUB_OUTPUT='' bash "$here/nightly_record.sh" catalog.lock.yaml "$synced/sync-changelog.md" |
+  { grep -v '^changed=' || true; }
 committed=$(GITHUB_OUTPUT='' bash "$here/nightly_commit.sh" catalog.lock.yaml "$synced/sync-summary.md")
 echo "$committed"
 if grep -qx 'changed=false' <<<"$committed"; then
