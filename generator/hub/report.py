@@ -154,8 +154,8 @@ class Summary:
         """The public entry: what changed on the Hub. Failures are the maintainers' business
         (the job summary, the issue); a repo that keeps failing would repeat every night."""
         lines = [f"## {self.title(failures=False)}", "",
-                 (f"{self.total} repos: {self.updated} updated, {self.unchanged} unchanged, "
-                 f"{len(self.new)} new."), ""]
+                 (f"Hub data updated for {self.updated} repos ({len(self.new)} new), "
+                  f"unchanged for {self.unchanged}."), ""]
         public = ("New in the lock", "License changes on the Hub", "Gating changes on the Hub",
                   "Renamed on the Hub: update catalog.yaml",
                   "Release candidates (in a family's Hub organization, not in the catalog)",
