@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The nightly's commit decision, shared by .github/workflows/nightly.yml and
-# `make nightly-dry-run`: commit catalog.lock.yaml only when a sync changed it, with the
-# sync summary as the commit message.
+# The nightly's commit decision, used by scripts/nightly_land.sh (the workflow's `land` job
+# and `make nightly-dry-run`): commit catalog.lock.yaml only when a sync changed it, with the
+# sync summary as the commit message (and the title of the data pull request).
 #
 #   scripts/nightly_commit.sh [LOCK] [SUMMARY]
 #

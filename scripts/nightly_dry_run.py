@@ -1,26 +1,34 @@
-"""`make nightly-dry-run`: the nightly workflow's steps, run here against the fake Hub.
+"""`make nightly-dry-run`: the nightly workflow's steps, run here against a fake Hub and a
+fake GitHub.
 
 .github/workflows/nightly.yml does, on GitHub:
 
-    sync (HF_TOKEN) -> validate -> changelog entry (scripts/nightly_record.sh) -> commit
-    decision (scripts/nightly_commit.sh: commit the lock only if it changed) -> build
-    (mkdocs --strict) -> push the commit -> upload-pages-artifact -> deploy-pages
+    preflight (scripts/pages_preflight.sh: Pages enabled?) | sync (HF_TOKEN) -> validate ->
+    changelog entry (scripts/nightly_record.sh) -> build (mkdocs --strict) -> deploy-pages
+    -> land (scripts/nightly_land.sh: commit onto bot/nightly-data, pull request,
+    auto-merge) -> report (scripts/nightly_issue.sh, then fail) when the sync failed
 
-This script runs the same commands in a throwaway copy of the working tree (a fresh git
-repository), with `sync` aimed at tests/fakehub.py on 127.0.0.1 through HF_ENDPOINT. It
-never writes this checkout's catalog.lock.yaml: the committed lock only ever holds what a
-real sync of the real Hub returned. A failed step stops the run before anything is
-committed or built, as on GitHub, and the exit status is 1.
+This script runs the same commands in a throwaway directory: "GitHub" is a bare repository
+(`origin.git`, its main holding a copy of this working tree) plus tests/fakegh.py as `gh`
+(pull requests, issues, Pages settings in a JSON file), and `sync` is aimed at
+tests/fakehub.py on 127.0.0.1 through HF_ENDPOINT. Each night clones main afresh, as the
+jobs' checkouts do; the bot's pull request is then merged, as auto-merge would once the
+required checks passed. It never writes this checkout's catalog.lock.yaml: the committed
+lock only ever holds what a real sync of the real Hub returned.
 
     python scripts/nightly_dry_run.py [--workdir DIR] [--catalog PATH] [--engine zensical]
+                                      [--expired-token]
 
 Run it twice with the same --workdir to see the second night: the same Hub answers give
-a byte-identical lock, so nothing is committed.
+a byte-identical lock, so nothing lands. --expired-token makes the fake Hub refuse the
+token on every request, as after an HF_TOKEN expired: the site is still built from the last
+good lock, one issue is opened (or updated), and the run fails (exit 1).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -34,32 +42,42 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from fakehub import FakeHub, synthetic_model
+import fakegh
+from fakehub import FakeHub, synthetic_configs, synthetic_model
 
 from generator.catalog import licenses
 from generator.catalog.drift import HUB_GATED_FOR_ACCESS
 from generator.catalog.schema import Component
 from generator.catalog.validate import all_entries, load
+from generator.pipeline import site_url
 from generator.score.scorecard import Scorer
 
 LOCK = "catalog.lock.yaml"
-# Never handed to the sync: the dry run is anonymous and offline but for the fake Hub.
+BOT_BRANCH = "bot/nightly-data"
+VALID_TOKEN = "hf_dry_run_valid_token"
+# Never handed to the sync: the dry run is offline but for the fake Hub.
 HUB_VARIABLES = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_OFFLINE", "HF_OIDC_RESOURCE",
-                 "HF_ENDPOINT", "HF_HOME")
+                 "HF_ENDPOINT", "HF_HOME", "GITHUB_OUTPUT", "GH_TOKEN", "GITHUB_TOKEN")
+GIT_ID = ["-c", "user.name=dry run", "-c", "user.email=dry-run@localhost"]
 
 
 class StepFailed(Exception):
-    """A nightly step failed: the run stops before anything is committed or published."""
+    """A step failed that stops the run before anything is published."""
 
 
 def say(text: str) -> None:
     print(text, flush=True)
 
 
+def clean_env(**extra: str) -> dict[str, str]:
+    return {**{k: v for k, v in os.environ.items() if k not in HUB_VARIABLES}, **extra}
+
+
 def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None,
         check: bool = True) -> subprocess.CompletedProcess[str]:
     say(f"$ {' '.join(cmd)}")
-    proc = subprocess.run(cmd, cwd=cwd, env=env, text=True, capture_output=True, check=False)
+    proc = subprocess.run(cmd, cwd=cwd, env=env or clean_env(), text=True,
+                          capture_output=True, check=False)
     out = (proc.stdout + proc.stderr).rstrip()
     if out:
         say("  " + out.replace("\n", "\n  "))
@@ -73,8 +91,9 @@ def git_output(repo: Path, *args: str) -> str:
                           check=True).stdout
 
 
-def checkout(repo: Path, catalog: Path | None) -> None:
-    """Copy the working tree as `git add -A` would see it into a fresh repository."""
+def make_origin(work: Path, catalog: Path | None) -> Path:
+    """A bare repository whose main holds the working tree as `git add -A` would see it."""
+    origin, seed = work / "origin.git", work / "seed"
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
         cwd=ROOT, capture_output=True, check=True,
@@ -82,24 +101,36 @@ def checkout(repo: Path, catalog: Path | None) -> None:
     for name in filter(None, listed):
         source = ROOT / name
         if source.is_file():
-            target = repo / name
+            target = seed / name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
     if catalog is not None:
-        shutil.copy(catalog, repo / "catalog.yaml")
-    run(["git", "init", "--quiet", "--initial-branch", "main"], repo)
-    run(["git", "add", "--all"], repo)
-    run(["git", "-c", "user.name=dry run", "-c", "user.email=dry-run@localhost", "commit",
-         "--quiet", "--message", "the repository as checked out"], repo)
+        shutil.copy(catalog, seed / "catalog.yaml")
+    run(["git", "init", "--quiet", "--initial-branch", "main"], seed)
+    run(["git", "add", "--all"], seed)
+    run(["git", *GIT_ID, "commit", "--quiet", "--message", "the repository as checked out"],
+        seed)
+    run(["git", "clone", "--quiet", "--bare", str(seed), str(origin)], work)
+    shutil.rmtree(seed)
+    return origin
 
 
-def fake_models(catalog_path: Path) -> dict[str, dict[str, Any]]:
+def checkout(origin: Path, path: Path) -> Path:
+    """A fresh clone of main, as a job's actions/checkout gives."""
+    shutil.rmtree(path, ignore_errors=True)
+    run(["git", "clone", "--quiet", "--branch", "main", str(origin), str(path)], origin.parent)
+    return path
+
+
+def fake_hub_data(catalog_path: Path) -> tuple[dict[str, dict[str, Any]],
+                                               dict[str, dict[str, Any]]]:
     """A Hub answer for every repo in the catalog that agrees with the curated license and
     gating (so validate reports no drift), plus one fresh repo in the first family's
-    organization that the sync should report as a release candidate."""
+    organization that the sync should report as a release candidate; and their config.json
+    files (where the context length is, as on the real Hub)."""
     loaded = load(catalog_path)
     if loaded.catalog is None:
-        return {}
+        return {}, {}
     catalog = loaded.catalog
     scorer = Scorer(catalog)
     models = {}
@@ -114,7 +145,7 @@ def fake_models(catalog_path: Path) -> dict[str, dict[str, Any]]:
         fresh = f"{orgs[0]}/dry-run-new-model"
         created = datetime.now(UTC) - timedelta(days=1)
         models[fresh] = synthetic_model(fresh, len(models), created=created)
-    return models
+    return models, synthetic_configs(models)
 
 
 def _agreeing(payload: dict[str, Any], hub_ids: list[str], gated: bool | str | None
@@ -128,45 +159,91 @@ def _agreeing(payload: dict[str, Any], hub_ids: list[str], gated: bool | str | N
     return payload
 
 
-def nightly(work: Path, catalog: Path | None, engine: str) -> bool:
-    """The nightly's steps; returns whether the lock was committed."""
-    repo, summary, hf_home = work / "repo", work / "sync-summary.md", work / "hf-home"
-    if (repo / ".git").is_dir():
-        say(f"reusing {repo} (a later night: the lock there is the last run's)")
+def github(work: Path, repo: Path) -> Path:
+    """The fake `gh`, kept across nights (its pull requests and issues persist)."""
+    bin_dir = work / "gh"
+    if not (bin_dir / "gh-state.json").exists():
+        pages = {"build_type": "workflow", "html_url": site_url(repo / "mkdocs.yml"),
+                 "status": "built"}
+        fakegh.install(bin_dir, {"pages": pages})
+    return bin_dir
+
+
+def nightly(work: Path, catalog: Path | None, engine: str, expired_token: bool) -> bool:
+    """The nightly's jobs; returns whether the sync succeeded (False: the run fails, after
+    the site was built)."""
+    origin = work / "origin.git"
+    if origin.is_dir():
+        say(f"reusing {origin} (a later night: its main holds what earlier nights landed)")
     else:
-        repo.mkdir(parents=True)
-        say(f"1. checkout: copying the working tree into {repo}")
-        checkout(repo, catalog)
+        say(f"0. \"GitHub\": {origin}, main = a copy of the working tree")
+        make_origin(work, catalog)
+    repo = checkout(origin, work / "repo")
+    gh_bin = github(work, repo)
+    gh_env = fakegh.env(gh_bin, clean_env(REPOSITORY="dry-run/open-model-atlas"))
 
-    with FakeHub(fake_models(repo / "catalog.yaml")) as hub:
-        say(f"2. sync: fake Hub at {hub.url} ({len(hub.models)} repos)")
-        env = {k: v for k, v in os.environ.items() if k not in HUB_VARIABLES}
-        env |= {"HF_ENDPOINT": hub.url, "HF_HOME": str(hf_home)}
-        summary.unlink(missing_ok=True)
-        run([sys.executable, "-m", "generator", "sync", "--lock", LOCK, "--summary",
-             str(summary), "--max-rate", "0"], repo, env)
+    say("1. preflight (scripts/pages_preflight.sh): is GitHub Pages enabled?")
+    run(["bash", "scripts/pages_preflight.sh", "mkdocs.yml"], repo, gh_env)
 
-    say("3. validate the catalog against the new lock; record the changelog entry")
+    synced, hf_home = work / "synced", work / "hf-home"
+    shutil.rmtree(synced, ignore_errors=True)
+    synced.mkdir()
+    models, configs = fake_hub_data(repo / "catalog.yaml")
+    with FakeHub(models, configs=configs, tokens=frozenset({VALID_TOKEN})) as hub:
+        token = "hf_expired_token" if expired_token else VALID_TOKEN
+        say(f"2. sync: fake Hub at {hub.url} ({len(hub.models)} repos)"
+            + (", which refuses the (expired) token" if expired_token else ""))
+        env = clean_env(HF_ENDPOINT=hub.url, HF_HOME=str(hf_home), HF_TOKEN=token)
+        proc = run([sys.executable, "-m", "generator", "sync", "--lock", LOCK, "--summary",
+                    str(synced / "sync-summary.md"), "--changelog",
+                    str(synced / "sync-changelog.md"), "--alert", str(synced / "sync-alert.md"),
+                    "--max-rate", "0"], repo, env, check=False)
+    sync_ok = proc.returncode == 0
+    if not sync_ok:
+        say("   the sync failed (continue-on-error): the lock was left as it was; the site is "
+            "built from the last good lock")
+
+    say("3. validate the catalog against the lock; record the changelog entry")
     run([sys.executable, "-m", "generator", "validate"], repo)
+    recorded = run(["bash", "scripts/nightly_record.sh", LOCK,
+                    str(synced / "sync-changelog.md")], repo)
+    lock_changed = "changed=true" in recorded.stdout
+    shutil.copy(repo / LOCK, synced / LOCK) if (repo / LOCK).exists() else None
 
-    run(["bash", "scripts/nightly_record.sh", LOCK, str(summary)], repo)
-
-    say("4. commit decision (scripts/nightly_commit.sh): commit the lock only if it changed")
-    env = {k: v for k, v in os.environ.items() if k != "GITHUB_OUTPUT"}
-    proc = run(["bash", "scripts/nightly_commit.sh", LOCK, str(summary)], repo, env)
-    changed = "changed=true" in proc.stdout
-    if changed:
-        body = git_output(repo, "log", "-1", "--format=%B").strip().splitlines()
-        say(f"   the commit message is the sync summary printed above: {body[0]!r} and "
-            f"{len(body) - 1} more lines")
-
-    say(f"5. build ({engine}, strict): if it fails, nothing is pushed or published")
+    say(f"4. build ({engine}, strict): if it fails, nothing is published or landed")
     run([sys.executable, "-m", "generator", "build", "--engine", engine], repo)
+    say(f"5. would upload {repo / 'site'} with actions/upload-pages-artifact and publish it "
+        "with actions/deploy-pages (deploy needs the build only, not the data landing)")
 
-    say("6. would push the commit" if changed else "6. nothing to push")
-    say(f"7. would upload {repo / 'site'} with actions/upload-pages-artifact and publish it "
-        "with actions/deploy-pages")
-    return changed
+    if lock_changed:
+        say(f"6. land (scripts/nightly_land.sh): commit onto {BOT_BRANCH}, pull request, "
+            "auto-merge")
+        land = checkout(origin, work / "land")  # main as it is now
+        run(["bash", "scripts/nightly_land.sh"], land,
+            {**gh_env, "SYNCED": str(synced), "TOKEN_KIND": "github", "BASE": "main"})
+        merge_bot_pull_request(origin, gh_bin)
+    else:
+        say("6. land: the lock is unchanged, nothing to land")
+
+    if not sync_ok:
+        say("7. report (scripts/nightly_issue.sh): open or update the one issue, then fail")
+        run(["bash", "scripts/nightly_issue.sh", str(synced / "sync-alert.md")], repo,
+            {**gh_env, "RUN_URL": "https://github.com/dry-run/open-model-atlas/actions/runs/1"})
+    return sync_ok
+
+
+def merge_bot_pull_request(origin: Path, gh_bin: Path) -> None:
+    """What auto-merge does once the required checks pass: main takes the bot branch."""
+    state = fakegh.read_state(gh_bin)
+    open_prs = [p for p in state["prs"] if p["state"] == "OPEN" and p["auto_merge"]]
+    if not open_prs:
+        return
+    run(["git", "push", "--quiet", ".", f"refs/heads/{BOT_BRANCH}:refs/heads/main"], origin)
+    for pr in open_prs:
+        pr["state"] = "MERGED"
+    (gh_bin / "gh-state.json").write_text(json.dumps(state, indent=1), encoding="utf-8")
+    say(f"   (simulated) the required checks passed: auto-merge merged #{open_prs[0]['number']}"
+        f" {open_prs[0]['title']!r} into main")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -177,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--catalog", type=Path,
                         help="use this catalog instead of the working tree's catalog.yaml")
     parser.add_argument("--engine", choices=["mkdocs", "zensical"], default="mkdocs")
+    parser.add_argument("--expired-token", action="store_true",
+                        help="the fake Hub refuses the token on every request (401)")
     args = parser.parse_args(argv)
 
     work = (args.workdir or Path(tempfile.mkdtemp(prefix="nightly-dry-run-"))).resolve()
@@ -185,15 +264,20 @@ def main(argv: list[str] | None = None) -> int:
                      "checkout")
     work.mkdir(parents=True, exist_ok=True)
     try:
-        changed = nightly(work, args.catalog.resolve() if args.catalog else None, args.engine)
+        sync_ok = nightly(work, args.catalog.resolve() if args.catalog else None, args.engine,
+                          args.expired_token)
     except StepFailed as exc:
-        say(f"nightly dry run FAILED: {exc}. Nothing was committed or built; the published "
+        say(f"nightly dry run FAILED: {exc}. Nothing was published or landed; the published "
             "site stays as it was.")
         return 1
     finally:
         if args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)
-    say(f"nightly dry run OK: lock {'changed and committed' if changed else 'unchanged'}")
+    if not sync_ok:
+        say("nightly dry run FAILED after publishing: the sync failed, the site was built from "
+            "the last good lock, and the issue was opened or updated")
+        return 1
+    say("nightly dry run OK")
     return 0
 
 

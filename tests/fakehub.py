@@ -5,10 +5,15 @@ Serves what `generator.hub.sync` uses, the way the Hub does (see
 
 - `GET /api/models/{id}?expand=...`: only the expanded properties plus `id`/`_id`;
   400 for an unknown expand value; 307 to the new id for a renamed repo (the Location
-  drops the query string, as in the recorded bert-base-uncased answer);
+  drops the query string, as in the recorded bert-base-uncased answer). Its `config` is
+  the API's: `architectures`, `model_type`, `tokenizer_config`... and never a context
+  length (whatever the payload given holds), so a sync must read config.json for it;
 - `GET /api/models?author=...&sort=createdAt&limit=N`: the author's newest repos;
-- `GET /{id}/resolve/{sha}/config.json`: the file; 401 `GatedRepo` for gated repos,
+- `GET /{id}/resolve/{sha}/config.json`: the file; for a gated repo 401 `GatedRepo`
+  without a token and 403 `GatedRepo` with a token not granted access (`gated_access`);
   404 `EntryNotFound` / `RevisionNotFound`;
+- with `tokens` set, a request carrying any other token gets the Hub's 401 "Invalid
+  credentials in Authorization header" on every route (an expired HF_TOKEN);
 - `GET /api/agent-harnesses`: huggingface_hub 2.x asks for it on first use;
 - faults, per request key, for a number of requests or forever: HTTP statuses with the
   Hub's `X-Error-Code` / `Retry-After` / `RateLimit` headers, a connection that never
@@ -31,6 +36,11 @@ from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hub"
+# The keys of a model's `config` that the API serves (the recorded bert-base-uncased answer:
+# architectures, model_type, tokenizer_config); the rest stays in config.json.
+API_CONFIG_KEYS = frozenset({"architectures", "model_type", "tokenizer_config", "auto_map",
+                             "quantization_config", "peft"})
+INVALID_TOKEN = "Invalid credentials in Authorization header"
 
 # huggingface_hub 2.4.0 ExpandModelProperty_T: the Hub answers 400 to anything else.
 KNOWN_EXPAND = frozenset({
@@ -71,6 +81,23 @@ def load_fixture(name: str) -> dict[str, Any]:
     return data
 
 
+def load_config(name: str) -> dict[str, Any]:
+    """A config.json from tests/fixtures/hub/configs/NAME.json."""
+    data: dict[str, Any] = json.loads((FIXTURES / "configs" / f"{name}.json").read_text())
+    return data
+
+
+def synthetic_config(index: int = 0) -> dict[str, Any]:
+    """The config.json of a synthetic_model (where its context length is)."""
+    return {"architectures": ["LlamaForCausalLM"], "model_type": "llama",
+            "hidden_size": 4096, "max_position_embeddings": 2048 * (1 + index % 4)}
+
+
+def synthetic_configs(models: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """config.json for every model, by its position (as synthetic_model numbers them)."""
+    return {repo: synthetic_config(i) for i, repo in enumerate(models)}
+
+
 def synthetic_model(repo_id: str, index: int = 0, *, created: datetime | None = None
                     ) -> dict[str, Any]:
     """A plausible full payload for a made-up repo (for the benchmark and bulk tests)."""
@@ -86,7 +113,7 @@ def synthetic_model(repo_id: str, index: int = 0, *, created: datetime | None = 
                  "arxiv:2402.00838", "dataset:allenai/dolma", "region:us"],
         "cardData": {"license": "apache-2.0", "datasets": ["allenai/dolma"], "language": ["en"]},
         "config": {"architectures": ["LlamaForCausalLM"], "model_type": "llama",
-                   "max_position_embeddings": 4096},
+                   "tokenizer_config": {"bos_token": "<s>", "eos_token": "</s>"}},
         "safetensors": {"parameters": {"BF16": 6_738_415_616}, "total": 6_738_415_616},
         "childrenModelCount": {"finetune": index % 5, "quantized": index % 3},
         "baseModels": [], "model-index": None, "evalResults": [],
@@ -101,6 +128,8 @@ class FakeHub:
                  configs: dict[str, dict[str, Any]] | None = None,
                  faults: dict[str, Fault] | None = None,
                  rejected_expand: frozenset[str] = frozenset(),
+                 tokens: frozenset[str] | None = None,
+                 gated_access: frozenset[str] = frozenset(),
                  latency: float = 0.0) -> None:
         self.models = dict(models or {})
         self.redirects = dict(redirects or {})  # old id -> new id (answered with a 307)
@@ -108,6 +137,8 @@ class FakeHub:
         self.faults = dict(faults or {})  # key -> Fault; keys: repo id, "author:ORG",
         #                                   "resolve:REPO", "agent-harnesses"
         self.rejected_expand = rejected_expand  # extra expand values answered with 400
+        self.tokens = tokens  # None: any token is accepted; else the only valid ones
+        self.gated_access = gated_access  # tokens granted access to every gated repo
         self.latency = latency
         self.log: list[Logged] = []
         self._lock = threading.Lock()
@@ -189,10 +220,18 @@ class _Handler(BaseHTTPRequestHandler):
             self.fake.wait_stopped(self.fake.latency)
         route, key = self._route(parts.path, query)
         fault = self.fake.take_fault(key) if key else None
-        if fault is not None:
+        token = self._token()
+        if (route != "harnesses" and token is not None and self.fake.tokens is not None
+                and token not in self.fake.tokens):
+            self._send(401, INVALID_TOKEN.encode(), {"X-Error-Message": INVALID_TOKEN})
+        elif fault is not None:
             self._fault(fault, route, parts.path, query)
         else:
             self._answer(route, parts.path, query)
+
+    def _token(self) -> str | None:
+        value = self.headers.get("Authorization", "")
+        return value.removeprefix("Bearer ") if value.startswith("Bearer ") else None
 
     # -- routing --------------------------------------------------------------------------
 
@@ -235,6 +274,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if expand:
             model = {k: v for k, v in model.items() if k in {"_id", "id", *expand}}
+        if isinstance(model.get("config"), dict):
+            model = {**model, "config": {k: v for k, v in model["config"].items()
+                                         if k in API_CONFIG_KEYS}}
         self._json(200, model)
 
     def _list(self, query: dict[str, list[str]]) -> None:
@@ -252,10 +294,13 @@ class _Handler(BaseHTTPRequestHandler):
         model = self.fake.models.get(repo_id)
         if model is None:
             self._not_found(401)
-        elif model.get("gated"):
-            self._send(401, b"Access to model is restricted.",
-                       {"X-Error-Code": "GatedRepo",
-                        "X-Error-Message": "Access to model is restricted."})
+        elif model.get("gated") and self._token() not in self.fake.gated_access:
+            # Anonymous: 401; a token without access granted: 403 (both `GatedRepo`).
+            status = 401 if self._token() is None else 403
+            message = (f"Access to model {repo_id} is restricted. You must have access to it "
+                       "and be authenticated to access it. Please log in.")
+            self._send(status, message.encode(),
+                       {"X-Error-Code": "GatedRepo", "X-Error-Message": message})
         elif revision != model.get("sha"):
             self._send(404, b"Invalid rev id", {"X-Error-Code": "RevisionNotFound"})
         elif filename != "config.json" or repo_id not in self.fake.configs:

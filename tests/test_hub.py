@@ -13,6 +13,7 @@ import pytest
 from generator.hub.client import (
     CORE_EXPAND,
     EXPAND,
+    FALLBACK_AFTER,
     HubClient,
     HubConfig,
     HubError,
@@ -21,7 +22,8 @@ from generator.hub.client import (
     context_length,
     model_fields,
 )
-from tests.fakehub import FakeHub, Fault, load_fixture, point_hub_at
+from generator.hub.parse import CONTEXT_KEYS, unsent_fields
+from tests.fakehub import FIXTURES, FakeHub, Fault, load_config, load_fixture, point_hub_at
 
 OLMO = load_fixture("olmo-7b")
 REPO = OLMO["id"]
@@ -91,9 +93,60 @@ def test_rejected_expand_property_falls_back_to_the_core_list(fake: FakeHub) -> 
     fake.rejected_expand = frozenset({"evalResults"})
     with client(fake) as c:
         data = c.model(REPO)
+        assert c.refusals == 1
+        assert c.expand == EXPAND  # one refusal does not switch the whole run
+        for _ in range(FALLBACK_AFTER - 1):
+            c.model(REPO)
         assert c.expand == CORE_EXPAND
+        before = model_requests(fake)
+        c.model(REPO)
+        assert model_requests(fake) == before + 1  # asks for the core list directly now
     assert data["sha"] == OLMO["sha"]
     assert "downloadsAllTime" not in data
+    assert {"downloads_all_time", "children", "has_eval_results"} <= set(unsent_fields(data))
+
+
+def test_fixtures_have_the_api_shape() -> None:
+    """The API's config carries the architecture and type, never the context length."""
+    for path in sorted((FIXTURES / "models").glob("*.json")):
+        config = load_fixture(path.stem).get("config", {})
+        assert not set(config) & set(CONTEXT_KEYS), path.name
+        assert context_length(config) is None, path.name
+
+
+def test_the_fake_serves_the_api_config_without_the_context_length(fake: FakeHub) -> None:
+    fake.models["x/leaky"] = {**OLMO, "id": "x/leaky",
+                              "config": {"model_type": "llama", "max_position_embeddings": 8}}
+    with client(fake) as c:
+        data = c.model("x/leaky")
+    assert data["config"] == {"model_type": "llama"}
+
+
+def test_gated_config_json_is_refused_401_anonymous_403_without_access(fake: FakeHub) -> None:
+    gated = load_fixture("llama-2-7b-hf")
+    fake.models[gated["id"]] = gated
+    fake.configs[gated["id"]] = load_config("llama-2-7b-hf")
+    fake.gated_access = frozenset({"hf_granted"})
+    for token, status in ((None, 401), ("hf_not_granted", 403)):
+        with client(fake, token=token) as c, pytest.raises(HubError) as caught:
+            c.file_json(gated["id"], gated["sha"], "config.json")
+        assert (caught.value.status, caught.value.code) == (status, "GatedRepo")
+    with client(fake, token="hf_granted") as c:
+        assert c.file_json(gated["id"], gated["sha"], "config.json")["max_position_embeddings"] \
+            == 4096
+
+
+def test_an_expired_token_is_refused_everywhere_and_says_so(fake: FakeHub) -> None:
+    fake.tokens = frozenset({"hf_valid"})
+    fake.configs[REPO] = load_config("olmo-7b")
+    with client(fake, token="hf_expired") as c:
+        for call in (lambda: c.model(REPO),
+                     lambda: c.file_json(REPO, OLMO["sha"], "config.json"),
+                     lambda: c.recent_models("allenai", 5)):
+            with pytest.raises(HubError) as caught:
+                call()
+            assert caught.value.unauthorized
+            assert "HF_TOKEN" in str(caught.value)
 
 
 def test_model_fields_reads_the_recorded_shapes() -> None:
@@ -110,7 +163,7 @@ def test_model_fields_reads_the_recorded_shapes() -> None:
     assert squad["datasets"] == ["rajpurkar/squad_v2", "squad_v2"]
     llama = model_fields(load_fixture("llama-2-7b-hf"))
     assert llama["gated"] == "manual"
-    assert llama["context_length"] == 4096
+    assert llama["context_length"] is None  # the API's config never has it
     assert llama["arxiv"] == ["2307.09288"]
     olmo = model_fields(OLMO)
     assert olmo["parameters"] == 6888095744
@@ -252,12 +305,31 @@ def test_no_request_starts_after_the_deadline(fake: FakeHub) -> None:
     assert model_requests(fake) == 0
 
 
-def test_config_json_of_a_gated_repo_is_absent_not_an_error(fake: FakeHub) -> None:
+def test_config_json_absent_is_none_refused_is_an_error(fake: FakeHub) -> None:
     gated = load_fixture("llama-2-7b-hf")
     fake.models[gated["id"]] = gated
     with client(fake) as c:
-        assert c.file_json(gated["id"], gated["sha"], "config.json") is None
-    assert fake.resolver_requests() == 1
+        assert c.file_json(REPO, OLMO["sha"], "config.json") is None  # 404 EntryNotFound
+        with pytest.raises(HubError) as caught:  # refused: the caller keeps what it knew
+            c.file_json(gated["id"], gated["sha"], "config.json")
+    assert caught.value.code == "GatedRepo"
+    assert fake.resolver_requests() == 2
+
+
+def test_a_429_on_a_download_pauses_downloads_not_api_requests(fake: FakeHub,
+                                                               sleeps: Sleeps) -> None:
+    fake.configs[REPO] = load_config("olmo-7b")
+    fake.faults[f"resolve:{REPO}"] = Fault("429", times=1, headers={
+        "RateLimit": '"resolvers";r=0;t=30'})
+    with client(fake, sleeps) as c:
+        assert c.file_json(REPO, OLMO["sha"], "config.json") is not None
+        assert c.resolver_limiter._paused_until > c.api_limiter._paused_until
+        before = list(sleeps.calls)
+        c.model(REPO)  # an API request does not wait for the download window
+        assert sleeps.calls == before
+        c.file_json(REPO, OLMO["sha"], "config.json")  # the next download does
+    assert max(sleeps.calls) == pytest.approx(30, abs=1)
+    assert len(fake.requests(f"/{REPO}/resolve/")) == 3
 
 
 def test_request_counts_by_rate_limit_class(fake: FakeHub) -> None:

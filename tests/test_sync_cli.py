@@ -14,7 +14,7 @@ import yaml
 
 from generator.catalog.lock import load_lock
 from tests.conftest import FIXTURES, Result, run_cli
-from tests.fakehub import FakeHub, Fault, loopback_only, synthetic_model
+from tests.fakehub import FakeHub, Fault, loopback_only, synthetic_configs, synthetic_model
 
 CATALOG = FIXTURES / "catalog.yaml"
 FAST = ["--timeout", "0.5", "--retries", "1", "--backoff", "0.01", "--max-rate", "0"]
@@ -34,12 +34,13 @@ REPOS, ORGS = catalog_ids()
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
     loopback_only(monkeypatch)
-    with FakeHub({repo: synthetic_model(repo, i) for i, repo in enumerate(REPOS)}) as hub:
+    models = {repo: synthetic_model(repo, i) for i, repo in enumerate(REPOS)}
+    with FakeHub(models, configs=synthetic_configs(models)) as hub:
         yield hub
 
 
-def sync(hub: FakeHub, tmp_path: Path, *extra: str) -> Result:
-    env = {"HF_ENDPOINT": hub.url, "HF_HOME": str(tmp_path / "hf-home"), "HF_TOKEN": "",
+def sync(hub: FakeHub, tmp_path: Path, *extra: str, token: str = "") -> Result:
+    env = {"HF_ENDPOINT": hub.url, "HF_HOME": str(tmp_path / "hf-home"), "HF_TOKEN": token,
            "HF_HUB_OFFLINE": "0"}
     return run_cli("sync", "--catalog", str(CATALOG), "--lock", str(tmp_path / "lock.yaml"),
                    *FAST, *extra, env=env, timeout=60)
@@ -69,7 +70,7 @@ def test_sync_cli_keeps_failed_entries_and_the_build_marks_them(fake: FakeHub,
     for repo, kind in zip(failing, ["hang", "404", "503"], strict=False):
         fake.faults[repo] = Fault(kind)
     started = time.monotonic()
-    second = sync(fake, tmp_path)
+    second = sync(fake, tmp_path, "--max-failed-share", "0.5")  # 3 of 6 fail
     assert time.monotonic() - started < 30
     assert second.code == 0, second.err
     lock = load_lock(tmp_path / "lock.yaml")
@@ -83,4 +84,18 @@ def test_sync_cli_keeps_failed_entries_and_the_build_marks_them(fake: FakeHub,
     assert "424,242" in pages or "424242" in pages
     assert pages.count('class="oma-stale"') >= len(failing)
 
-    assert sync(fake, tmp_path, "--strict").code == 1
+    assert sync(fake, tmp_path, "--strict", "--max-failed-share", "1").code == 1
+
+
+def test_sync_cli_on_an_expired_token_keeps_the_lock_and_exits_1(fake: FakeHub,
+                                                                 tmp_path: Path) -> None:
+    fake.tokens = frozenset({"hf_current"})
+    assert sync(fake, tmp_path, token="hf_current").code == 0
+    good = (tmp_path / "lock.yaml").read_bytes()
+    alert = tmp_path / "alert.md"
+    result = sync(fake, tmp_path, "--alert", str(alert), token="hf_revoked")
+    assert result.code == 1
+    assert "could not be fetched, more than the 20% allowed" in result.err
+    assert (tmp_path / "lock.yaml").read_bytes() == good
+    assert "HF_TOKEN is probably expired" in alert.read_text()
+    assert len(family_pages(tmp_path)) > 0  # the last good lock still builds

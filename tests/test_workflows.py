@@ -170,37 +170,178 @@ def test_nightly_shape() -> None:
     assert set(wf["on"]) == {"schedule", "workflow_dispatch"}
     assert wf["concurrency"]["cancel-in-progress"] is False
     jobs = wf["jobs"]
+    assert set(jobs) == {"preflight", "sync", "build", "deploy", "land", "report"}
     assert jobs["build"]["needs"] == "sync"
-    assert jobs["commit"]["needs"] == "build"
-    assert set(jobs["deploy"]["needs"]) == {"build", "commit"}
     assert jobs["deploy"]["environment"]["name"] == "github-pages"
-    assert jobs["commit"]["if"] == "github.ref == 'refs/heads/main'"  # other branches: build only
+    assert jobs["sync"]["environment"] == "hub-sync"  # HF_TOKEN lives in its own environment
     assert any(u.startswith("actions/upload-pages-artifact@") for u in uses(jobs["build"]))
     assert any(u.startswith("actions/deploy-pages@") for u in uses(jobs["deploy"]))
     assert "generator sync --summary sync-summary.md" in runs(jobs["sync"])
     assert "generator build" in runs(jobs["build"])
-    assert "scripts/nightly_commit.sh catalog.lock.yaml sync-summary.md" in runs(jobs["commit"])
-    assert "scripts/nightly_record.sh catalog.lock.yaml sync-summary.md" in runs(jobs["sync"])
+    assert "scripts/nightly_record.sh catalog.lock.yaml sync-changelog.md" in runs(jobs["sync"])
+    assert "scripts/nightly_land.sh" in runs(jobs["land"])
+    assert "scripts/pages_preflight.sh" in runs(jobs["preflight"])
+    assert "scripts/nightly_issue.sh" in runs(jobs["report"])
+    for job in jobs.values():  # the pip cache
+        for step in steps(job):
+            if step.get("uses", "").startswith("actions/setup-python@"):
+                assert step["with"]["cache"] == "pip"
+
+
+def ancestors(jobs: dict[str, Any], job_id: str) -> set[str]:
+    needs = jobs[job_id].get("needs", [])
+    direct = {needs} if isinstance(needs, str) else set(needs)
+    return direct.union(*(ancestors(jobs, n) for n in direct))
+
+
+def test_deploy_does_not_depend_on_the_data_push() -> None:
+    """A protected main refuses a GITHUB_TOKEN push; the site must go live all the same."""
+    jobs = load("nightly.yml")["jobs"]
+    assert "land" not in ancestors(jobs, "deploy")
+    assert ancestors(jobs, "deploy") == {"preflight", "build", "sync"}
+    assert "land" not in jobs["deploy"]["if"]
+    # Nothing in the workflow pushes to main: the land job pushes the bot branch only.
+    assert "git push" not in runs(jobs["land"])
+    land = (ROOT / "scripts" / "nightly_land.sh").read_text(encoding="utf-8")
+    assert 'push --force --quiet "$remote" "HEAD:refs/heads/${branch}"' in land
+    assert 'branch=${BOT_BRANCH:-bot/nightly-data}' in land
+    assert "--auto --squash" in land
+
+
+# -- a small model of how GitHub Actions decides which jobs run ---------------------------------
+
+
+def evaluate(condition: str | None, values: dict[str, str]) -> bool:
+    """A job's `if:` as GitHub evaluates the few forms the nightly uses."""
+    if condition is None:
+        return all(values.get(f"needs.{n}.result") == "success"
+                   for n in values.get("_ancestors", "").split())
+    text = condition.strip().removeprefix("${{").removesuffix("}}")
+    # No status function: GitHub adds success() (every ancestor succeeded).
+    if "cancelled()" not in text and "always()" not in text and not evaluate(None, values):
+        return False
+    text = text.replace("!cancelled()", "True").replace("!=", " NE ").replace("!", " not ")
+    text = text.replace(" NE ", " != ").replace("&&", " and ").replace("||", " or ")
+    text = re.sub(r"\b(github|needs|vars|steps)\.[\w.-]+",
+                  lambda m: repr(values.get(m.group(0), "")), text)
+    return bool(eval(text, {"__builtins__": {}}, {"True": True}))
+
+
+def simulate(sync_step: str, sync_job: str = "success", build: str = "success",
+             lock_changed: str = "true", land: str = "success") -> dict[str, str]:
+    """Each job's result when the sync step ends `sync_step` (the job goes on: it is
+    continue-on-error) and the sync job ends `sync_job`."""
+    jobs = load("nightly.yml")["jobs"]
+    values = {"github.ref": "refs/heads/main", "vars.NIGHTLY_APP_ID": ""}
+    results: dict[str, str] = {}
+    order = ["preflight", "sync", "build", "deploy", "land", "report"]
+    for job_id in order:
+        values["_ancestors"] = " ".join(sorted(ancestors(jobs, job_id)))
+        if not evaluate(jobs[job_id].get("if"), values):
+            results[job_id] = "skipped"
+        elif job_id == "sync":
+            results[job_id] = sync_job
+            if sync_job == "success":
+                values["needs.sync.outputs.outcome"] = sync_step
+                values["needs.sync.outputs.lock-changed"] = lock_changed
+        elif job_id == "report":  # its last step exits 1
+            results[job_id] = "failure"
+        else:
+            results[job_id] = {"build": build, "land": land}.get(job_id, "success")
+        values[f"needs.{job_id}.result"] = results[job_id]
+    return results
+
+
+def test_a_mass_failure_publishes_then_fails_the_run() -> None:
+    jobs = load("nightly.yml")["jobs"]
+    sync_step = next(s for s in steps(jobs["sync"]) if "generator sync" in s.get("run", ""))
+    assert sync_step["continue-on-error"] is True  # exit 1 = a mass failure; the job goes on
+    assert "--alert sync-alert.md" in sync_step["run"]
+    assert jobs["sync"]["outputs"]["outcome"] == "${{ steps.sync.outcome }}"
+    # The mass failure left the lock as it was: nothing to land, the rest publishes.
+    results = simulate(sync_step="failure", lock_changed="false")
+    assert results == {"preflight": "success", "sync": "success", "build": "success",
+                       "deploy": "success", "land": "skipped", "report": "failure"}
+    assert {"deploy", "land"} <= ancestors(jobs, "report")  # it fails the run after publishing
+    last = steps(jobs["report"])[-1]
+    assert last["run"].rstrip().endswith("exit 1")
+
+
+def test_a_broken_sync_job_still_publishes_the_committed_lock() -> None:
+    results = simulate(sync_step="", sync_job="failure")
+    assert results["build"] == "success"
+    assert results["deploy"] == "success"
+    assert results["land"] == "skipped"
+    assert results["report"] == "failure"
+    download = next(s for s in steps(load("nightly.yml")["jobs"]["build"])
+                    if s.get("uses", "").startswith("actions/download-artifact@"))
+    assert download["continue-on-error"] is True  # no artifact: build from the checkout
+
+
+def test_a_healthy_night_lands_and_reports_nothing() -> None:
+    assert simulate(sync_step="success") == {
+        "preflight": "success", "sync": "success", "build": "success", "deploy": "success",
+        "land": "success", "report": "skipped"}
+    # The pull request failing to land does not unpublish anything or open the sync issue.
+    results = simulate(sync_step="success", land="failure")
+    assert results["deploy"] == "success"
+    assert results["report"] == "skipped"
+
+
+def test_a_failed_build_publishes_and_lands_nothing() -> None:
+    results = simulate(sync_step="success", build="failure")
+    assert results["deploy"] == "skipped"
+    assert results["land"] == "skipped"
 
 
 def test_nightly_least_privilege() -> None:
     jobs = load("nightly.yml")["jobs"]
     granted = {job_id: job["permissions"] for job_id, job in jobs.items()}
     assert granted == {
+        "preflight": {"contents": "read", "pages": "read"},
         "sync": {"contents": "read"},
         "build": {"contents": "read"},
-        "commit": {"contents": "write"},
         "deploy": {"pages": "write", "id-token": "write"},
+        "land": {"contents": "write", "pull-requests": "write", "actions": "write"},
+        "report": {"contents": "read", "issues": "write"},
     }
 
 
-def test_hf_token_reaches_only_the_sync_step() -> None:
+def test_secrets_reach_only_their_steps() -> None:
     jobs = load("nightly.yml")["jobs"]
-    holders = [(job_id, step.get("name")) for job_id, job in jobs.items() for step in steps(job)
+    holders = [(job_id, step.get("name") or step.get("uses", "").split("@")[0])
+               for job_id, job in jobs.items() for step in steps(job)
                if "secrets." in yaml.safe_dump(step)]
-    assert [job_id for job_id, _name in holders] == ["sync"], holders
+    assert holders == [
+        ("sync", "Sync (HF_TOKEN is optional; without it the sync runs anonymously, slower)"),
+        ("land", "GitHub App token (when the NIGHTLY_APP_ID variable is set)"),
+        ("land", ("Commit onto bot/nightly-data, open or update its pull request, enable "
+                 "auto-merge"))]
     sync_step = next(s for s in steps(jobs["sync"]) if "generator sync" in s.get("run", ""))
     assert sync_step["env"] == {"HF_TOKEN": "${{ secrets.HF_TOKEN }}"}
+    assert jobs["land"]["environment"] == "nightly-data"
+    text = (WORKFLOWS / "nightly.yml").read_text(encoding="utf-8")
+    assert text.count("secrets.HF_TOKEN") == 1
+
+
+def test_actions_are_on_their_node_24_majors() -> None:
+    """checkout v5, setup-python v6, upload-artifact v6, download-artifact v7, pages v5."""
+    majors = {"actions/checkout": 5, "actions/setup-python": 6, "actions/upload-artifact": 6,
+              "actions/download-artifact": 7, "actions/upload-pages-artifact": 5,
+              "actions/deploy-pages": 5, "actions/create-github-app-token": 2}
+    seen = set()
+    for name in all_workflows():
+        for line in (WORKFLOWS / name).read_text(encoding="utf-8").splitlines():
+            match = re.search(r"uses: ([\w-]+/[\w-]+)@[0-9a-f]{40} # v(\d+)", line)
+            if match:
+                seen.add(match.group(1))
+                assert int(match.group(2)) >= majors[match.group(1)], line.strip()
+    assert seen == set(majors)
+
+
+def test_the_test_container_is_pinned_by_digest() -> None:
+    image = load("ci.yml")["jobs"]["test"]["container"]
+    assert re.fullmatch(r"python:3\.11-bookworm@sha256:[0-9a-f]{64}", image)
 
 
 def test_dependabot_covers_pip_and_actions() -> None:
@@ -248,3 +389,31 @@ def test_a_valid_catalog_gets_no_annotations() -> None:
                      "--catalog", str(ROOT / "tests" / "fixtures" / "catalog.yaml"))
     assert result.code == 0, result.err
     assert "::error" not in result.out
+
+
+# -- docs/maintainers.md states the settings exactly as the workflows need them ----------------
+
+
+def test_maintainers_doc_names_what_the_workflows_use() -> None:
+    doc = (ROOT / "docs" / "maintainers.md").read_text(encoding="utf-8")
+    nightly_text = (WORKFLOWS / "nightly.yml").read_text(encoding="utf-8")
+    jobs = load("nightly.yml")["jobs"]
+    # Every environment, secret and variable the nightly reads is a setting in the doc.
+    environments = {j["environment"] if isinstance(j["environment"], str)
+                    else j["environment"]["name"] for j in jobs.values() if "environment" in j}
+    assert environments == {"hub-sync", "github-pages", "nightly-data"}
+    names = set(re.findall(r"\$\{\{[^}]*?\b(?:secrets|vars)\.(\w+)", nightly_text))
+    assert names == {"HF_TOKEN", "NIGHTLY_APP_ID", "NIGHTLY_APP_PRIVATE_KEY", "NIGHTLY_PAT"}
+    for name in environments | names:
+        assert f"`{name}`" in doc, name
+    # The required checks are CI's job names, as GitHub shows them.
+    for job in load("ci.yml")["jobs"].values():
+        assert f"**`{job['name']}`**" in doc, job["name"]
+    assert "bot/nightly-data" in doc
+    land = (ROOT / "scripts" / "nightly_land.sh").read_text(encoding="utf-8")
+    assert "BOT_BRANCH:-bot/nightly-data" in land
+    assert "Source: **GitHub Actions**" in doc
+    assert "Allow auto-merge" in doc
+    assert "Allow GitHub Actions to create and approve pull requests" in doc
+    assert "[docs/maintainers.md](docs/maintainers.md)" in (ROOT / "README.md").read_text(
+        encoding="utf-8")

@@ -12,13 +12,15 @@ sorted and deterministic so that the nightly commit diffs cleanly:
   without an `error` was confirmed that day. It is what staleness is measured
   from (see `last_confirmed`), and its daily change is the nightly heartbeat.
 - A failed fetch keeps the last good data and adds `error`, `error_kind` and
-  `error_since` (the first failure in a row).
+  `error_since` (the first failure in a row). A fetch whose answer left some properties
+  out keeps their last good values, field by field (`HubEntry.keeping`).
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -93,6 +95,14 @@ class HubEntry(_Strict):
     def data(self) -> dict[str, Any]:
         """The Hub data only: what decides whether a new fetch changed anything."""
         return self.model_dump(exclude={"fetched_at", "error", "error_kind", "error_since"})
+
+    def keeping(self, prev: HubEntry | None, fields: Iterable[str]) -> HubEntry:
+        """This entry with `fields` taken from `prev`: the fields a partial answer of the Hub
+        said nothing about keep their last good value instead of becoming empty."""
+        if prev is None:
+            return self
+        kept = {name: getattr(prev, name) for name in fields}
+        return self.model_copy(update=kept) if kept else self
 
 
 class OrgEntry(_Strict):

@@ -8,7 +8,8 @@ huggingface_hub gives the shared HTTP session, auth headers and its error mappin
   that accepts a connection and never answers hangs it forever);
 - bounded retries with backoff for 5xx, timeouts and connection resets, and for 429
   the wait the `Retry-After` / `RateLimit` headers ask for (model_info retries nothing);
-- a request-rate ceiling shared by all worker threads, paused for everyone on a 429;
+- a request-rate ceiling shared by all worker threads, one per rate-limit class (API
+  requests, resolver file downloads), paused for everyone of that class on a 429;
 - a deadline after which no new request starts, so a sync ends in bounded time;
 - one clean `HubError` (kind + deterministic message) instead of foreign exceptions.
 
@@ -52,6 +53,9 @@ ANONYMOUS_LIMIT = 500  # API requests per 5-minute window (hub-docs rate-limits.
 TOKEN_LIMIT = 1000
 WINDOW_SECONDS = 300.0
 RESOLVER_FACTOR = 5.0  # resolver limits are ~5-6x the API limits (3,000 / 5,000 per window)
+# After this many refusals (HTTP 400) of the full expand list, the rest of the run asks for
+# CORE_EXPAND directly; before that, only the refused request is asked again with it.
+FALLBACK_AFTER = 3
 
 
 class _DeadlineReached(Exception):
@@ -159,13 +163,24 @@ class HubClient:
                                             config.burst, config.clock, config.sleep)
         self.stats = RequestStats()
         self.endpoint = config.endpoint.rstrip("/")
-        self.expand = EXPAND
+        self.refusals = 0  # answers of HTTP 400 to the full expand list
+        self._refusals_lock = threading.Lock()
         self._headers: dict[str, str] | None = None
 
     @property
+    def expand(self) -> list[str]:
+        """What a model request asks for now: EXPAND until the Hub refused it FALLBACK_AFTER
+        times in this run, CORE_EXPAND after."""
+        return EXPAND if self.refusals < FALLBACK_AFTER else CORE_EXPAND
+
+    @property
     def expand_fallback(self) -> bool:
-        """True once the Hub refused the full expand list and the run fell back."""
-        return self.expand != EXPAND
+        """True when the Hub refused the full expand list at least once in this run."""
+        return self.refusals > 0
+
+    def limiter_for(self, path: str) -> RateLimiter:
+        """The API limiter for /api/ paths, the resolver (download) limiter for the rest."""
+        return self.api_limiter if path.startswith("/api/") else self.resolver_limiter
 
     # -- session -------------------------------------------------------------------------
 
@@ -191,14 +206,14 @@ class HubClient:
             # huggingface_hub passes timeout=None explicitly (list_models always does).
             request.extensions["timeout"] = httpx2.Timeout(self.config.timeout).as_dict()
         path = request.url.path
-        limiter = self.api_limiter if path.startswith("/api/") else self.resolver_limiter
-        limiter.acquire(self.config.deadline)
+        self.limiter_for(path).acquire(self.config.deadline)
         self.stats.count(path)
 
     def _on_response(self, response: httpx2.Response) -> None:
         info = parse_ratelimit_headers(response.headers)
         if response.status_code != 429 and info is not None and info.remaining == 0:
-            self.api_limiter.pause_for(min(float(info.reset_in_seconds), self.config.max_wait))
+            limiter = self.limiter_for(response.request.url.path)
+            limiter.pause_for(min(float(info.reset_in_seconds), self.config.max_wait))
 
     def _auth_headers(self) -> dict[str, str]:
         if self._headers is None:
@@ -211,7 +226,7 @@ class HubClient:
 
     def get_json(self, url: str, params: Mapping[str, Any] | None = None) -> tuple[Any, str]:
         """GET with retries; returns the decoded JSON and the final URL (after redirects)."""
-        response = self._get(url, params)
+        response = self._get(url, params, self.limiter_for(httpx2.URL(url).path))
         try:
             return response.json(), str(response.url)
         except ValueError as exc:  # json.JSONDecodeError, UnicodeDecodeError
@@ -221,17 +236,22 @@ class HubClient:
     def model(self, repo_id: str) -> Any:
         """`GET /api/models/{repo_id}?expand=...`, following the 307 of a renamed repo.
 
-        If the Hub refuses the expand list (400), the rest of the run asks for CORE_EXPAND.
+        If the Hub refuses the expand list (400), this repo is asked again for CORE_EXPAND;
+        after FALLBACK_AFTER refusals the rest of the run asks for CORE_EXPAND directly. The
+        properties left out are absent from the answer, and the sync keeps their last good
+        values (they are never read as "none").
         """
         expand = self.expand
+        url = f"{self.endpoint}/api/models/{repo_id}"
         try:
-            data, final_url = self.get_json(f"{self.endpoint}/api/models/{repo_id}",
-                                            {"expand": expand})
+            data, final_url = self.get_json(url, {"expand": expand})
         except HubError as exc:
             if exc.status != 400 or expand == CORE_EXPAND:
                 raise
-            self.expand = CORE_EXPAND
-            return self.model(repo_id)
+            with self._refusals_lock:
+                self.refusals += 1
+            expand = CORE_EXPAND
+            data, final_url = self.get_json(url, {"expand": expand})
         new_id = data.get("id") if isinstance(data, dict) else None
         if (isinstance(new_id, str) and new_id != repo_id
                 and "expand" not in httpx2.URL(final_url).params):
@@ -245,25 +265,28 @@ class HubClient:
         return self.get_json(f"{self.endpoint}/api/models", params)[0]
 
     def file_json(self, repo_id: str, revision: str, filename: str) -> Any | None:
-        """A JSON file through the resolver at a commit; None when absent or not readable
-        (gated and no access, or a file that is not there)."""
+        """A JSON file through the resolver at a commit; None when the commit has no such
+        file (404 EntryNotFound). Raises HubError when the file could not be read: a gated
+        repo refuses it (401/403 `GatedRepo`), the commit is gone (`RevisionNotFound`), a
+        429 outlasted the retries... The caller keeps what it knew and asks again later."""
         # Not hf_hub_url: it ignores `endpoint` when it equals the HF_ENDPOINT read at import.
         url = f"{self.endpoint}/{repo_id}/resolve/{quote(revision, safe='')}/{quote(filename)}"
         try:
             return self.get_json(url)[0]
         except HubError as exc:
-            if exc.kind == "not_found" or exc.status in (401, 403, 404):
+            if exc.code == "EntryNotFound" or (exc.status == 404 and exc.code is None):
                 return None
             raise
 
-    def _get(self, url: str, params: Mapping[str, Any] | None) -> httpx2.Response:
+    def _get(self, url: str, params: Mapping[str, Any] | None, limiter: RateLimiter
+             ) -> httpx2.Response:
         attempts = self.config.retries + 1
         for attempt in range(1, attempts + 1):
             try:
                 return self._get_once(url, params)
             except HubError as exc:
                 wait = self._retry_wait(exc, attempt) if attempt < attempts else None
-                if wait is None or not self._wait(exc, wait):
+                if wait is None or not self._wait(exc, wait, limiter):
                     raise exc.after(attempt) from exc.__cause__
                 self.stats.retried()
         raise AssertionError("unreachable")  # pragma: no cover
@@ -275,13 +298,14 @@ class HubClient:
             return min(wait, self.config.max_wait)
         return None
 
-    def _wait(self, exc: HubError, seconds: float) -> bool:
-        """Wait before a retry; False when the wait would end past the deadline."""
+    def _wait(self, exc: HubError, seconds: float, limiter: RateLimiter) -> bool:
+        """Wait before a retry; False when the wait would end past the deadline. A 429 holds
+        back every request of its own class (API or download), not the other one."""
         deadline = self.config.deadline
         if deadline is not None and self.config.clock() + seconds > deadline:
             return False
         if exc.status == 429:
-            self.api_limiter.pause_for(seconds)  # every thread waits for the window to reset
+            limiter.pause_for(seconds)  # every thread of this class waits for the reset
         elif seconds > 0:
             self.config.sleep(seconds)
         return True
@@ -307,6 +331,7 @@ class HubClient:
 def _http_error(exc: HfHubHTTPError) -> HubError:
     response = exc.response
     status = response.status_code if response is not None else None
+    code = response.headers.get("X-Error-Code") if response is not None else None
     error: HubError
     if isinstance(exc, GatedRepoError):
         error = HubError("not_found", "gated: no access with the current token", status)
@@ -326,6 +351,7 @@ def _http_error(exc: HfHubHTTPError) -> HubError:
         error = HubError("http", "HTTP 401 Unauthorized (is HF_TOKEN valid?)", status)
     else:
         error = HubError("http", f"HTTP {status} from the Hub", status)
+    error.code = code
     if response is not None:
         error.wait = server_wait(response.headers)
     return error

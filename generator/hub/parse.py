@@ -16,18 +16,26 @@ class HubError(Exception):
     """A failed Hub request: `kind` for the summary, a message without volatile details."""
 
     def __init__(self, kind: ErrorKind, message: str, status: int | None = None,
-                 wait: float | None = None) -> None:
+                 wait: float | None = None, code: str | None = None) -> None:
         super().__init__(message)
         self.kind: ErrorKind = kind
         self.message = message
         self.status = status
         self.wait = wait  # what the server asked for (Retry-After / RateLimit), if anything
+        self.code = code  # the Hub's X-Error-Code (GatedRepo, RepoNotFound, ...), if any
+
+    @property
+    def unauthorized(self) -> bool:
+        """A 401 that is not the Hub's "repository not found": the token was refused."""
+        return self.status == 401 and self.code not in ("RepoNotFound", "GatedRepo")
 
     def after(self, attempts: int) -> HubError:
         """This error, saying how many attempts were made (when more than one)."""
         if attempts == 1:
             return self
-        return HubError(self.kind, f"{self.message} (after {attempts} attempts)", self.status)
+        return HubError(self.kind, f"{self.message} (after {attempts} attempts)", self.status,
+                        code=self.code)
+
 
 # The properties `sync` asks for (one request per model). All are in huggingface_hub 2.4's
 # ExpandModelProperty_T; the Hub answers 400 to an unknown one.
@@ -43,6 +51,34 @@ RELATIONS = ("adapter", "finetune", "merge", "quantized")
 CONTEXT_KEYS = ("max_position_embeddings", "n_positions", "max_sequence_length", "seq_length",
                 "max_seq_len", "n_ctx")
 NESTED_CONFIGS = ("text_config", "llm_config", "language_config")
+# Which keys of the Hub's answer each lock field is read from. A field none of whose keys
+# the Hub sent (a property left out by the expand fallback, a partial answer) is not a
+# "none": the sync keeps its last good value (`sent_fields`). `context_length` is not
+# here: the API's `config` never carries it, the sync reads config.json for it.
+FIELD_SOURCES: dict[str, tuple[str, ...]] = {
+    "downloads": ("downloads",),
+    "downloads_all_time": ("downloadsAllTime",),
+    "likes": ("likes",),
+    "created_at": ("createdAt",),
+    "last_modified": ("lastModified",),
+    "sha": ("sha",),
+    "gated": ("gated",),
+    "disabled": ("disabled",),
+    "private": ("private",),
+    "pipeline_tag": ("pipeline_tag",),
+    "library_name": ("library_name",),
+    "license": ("cardData",),
+    "license_name": ("cardData",),
+    "license_link": ("cardData",),
+    "license_tags": ("tags",),
+    "datasets": ("cardData", "tags"),
+    "base_models": ("baseModels", "cardData", "tags"),
+    "base_model_relation": ("baseModels", "cardData", "tags"),
+    "arxiv": ("tags",),
+    "has_eval_results": ("model-index", "evalResults"),
+    "parameters": ("safetensors",),
+    "children": ("childrenModelCount",),
+}
 
 
 def model_fields(payload: Any) -> dict[str, Any]:
@@ -79,6 +115,12 @@ def model_fields(payload: Any) -> dict[str, Any]:
         "context_length": context_length(payload.get("config")),
         "children": _children(payload.get("childrenModelCount")),
     }
+
+
+def unsent_fields(payload: Any) -> list[str]:
+    """The lock fields the answer says nothing about (none of their source keys present)."""
+    keys = set(payload) if isinstance(payload, dict) else set()
+    return sorted(f for f, sources in FIELD_SOURCES.items() if keys.isdisjoint(sources))
 
 
 def context_length(config: Any) -> int | None:

@@ -1,5 +1,12 @@
-"""What a sync changed, for people: printed at the end of `sync` and written as Markdown with
-`--summary PATH` (the nightly commit message and the site's changelog)."""
+"""What a sync changed, for people, in three forms:
+
+- `to_markdown` (`--summary`): everything, failures included, for the maintainers (the
+  job summary, the data pull request);
+- `to_changelog` (`--changelog`): what changed on the Hub, for readers (changes/DATE.md,
+  the site's changelog and feed): no failure counts, which would repeat every night;
+- `alert_markdown` (`--alert`): when too many repos failed, the report for the
+  maintainers' issue, with the likely cause (an expired HF_TOKEN answers 401 everywhere).
+"""
 
 from __future__ import annotations
 
@@ -19,7 +26,7 @@ class Summary:
     """Counts and lists of what changed; filled by `sync_lock`, rendered by `to_markdown`."""
 
     synced_on: date
-    expand_fallback: bool = False
+    expand_refusals: int = 0  # HTTP 400 answers to the full expand list
     total: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -39,6 +46,10 @@ class Summary:
     seconds: float = 0.0
     authenticated: bool = False
     lock_changed: bool = True
+    unauthorized: int = 0  # repos whose fetch was refused with a 401 that is not "not found"
+    kept: dict[str, int] = field(default_factory=dict)  # field -> repos it was not sent for
+    config_unread: list[str] = field(default_factory=list)
+    max_failed_share: float = 1.0
 
     # -- collecting ---------------------------------------------------------------------
 
@@ -84,26 +95,53 @@ class Summary:
             self.new_candidates += is_new
             self.candidates.append(f"`{repo}` ({org}){' — new' if is_new else ''}")
 
+    def add_partial(self, repo_id: str, kept: tuple[str, ...], config_error: str | None
+                    ) -> None:
+        """A fetch that worked but left something out: fields kept, config.json unread."""
+        for name in kept:
+            self.kept[name] = self.kept.get(name, 0) + 1
+        if config_error:
+            self.config_unread.append(f"`{repo_id}`: {config_error}")
+
     def has_failures(self) -> bool:
         return bool(self.missing or self.failed or self.org_failed)
 
+    def failure_count(self) -> int:
+        return len(self.missing) + len(self.failed)
+
+    def failure_share(self) -> float:
+        return self.failure_count() / self.total if self.total else 0.0
+
+    def mass_failure(self) -> bool:
+        """More than `max_failed_share` of the repos could not be fetched."""
+        return self.total > 0 and self.failure_share() > self.max_failed_share
+
+    def failure_line(self) -> str:
+        return (f"{self.failure_count()} of {self.total} repos ({self.failure_share():.0%}) "
+                f"could not be fetched, more than the {self.max_failed_share:.0%} allowed")
+
     # -- rendering ----------------------------------------------------------------------
 
-    def title(self) -> str:
-        """One line, e.g. for a commit message: `Hub sync 2026-11-27: 3 new, 2 failed`."""
+    def title(self, failures: bool = True) -> str:
+        """One line, e.g. for a commit message: `Hub sync 2026-11-27: 3 new, 2 failed`
+        (`failures=False`: the public changelog's, without the failure counts)."""
         parts = [f"{len(self.new)} new" if self.new else "",
                  _count(len(self.licenses), "license change"),
                  _count(len(self.gating), "gating change"),
                  f"{len(self.renamed)} renamed" if self.renamed else "",
-                 f"{len(self.missing)} missing" if self.missing else "",
-                 f"{len(self.failed)} failed" if self.failed else "",
+                 f"{len(self.missing)} missing" if self.missing and failures else "",
+                 f"{len(self.failed)} failed" if self.failed and failures else "",
                  _count(self.new_candidates, "new candidate")]
         text = ", ".join(p for p in parts if p) or (
             f"{self.updated} updated" if self.updated else "no changes")
         return f"Hub sync {self.synced_on.isoformat()}: {text}"
 
     def to_markdown(self) -> str:
-        lines = [f"## {self.title()}", "", self._counts(), ""]
+        lines = [f"## {self.title()}", ""]
+        if self.mass_failure():
+            lines += [(f"**The sync failed: {self.failure_line()}. catalog.lock.yaml was left "
+                      "as it was; the site is built from the last good lock.**"), ""]
+        lines += [self._counts(), ""]
         for heading, items in self._sections():
             if items:
                 lines += [f"### {heading}", "", *(f"- {item}" for item in items), ""]
@@ -111,6 +149,51 @@ class Summary:
         return "\n".join(lines) + "\n"
 
     to_text = to_markdown
+
+    def to_changelog(self) -> str:
+        """The public entry: what changed on the Hub. Failures are the maintainers' business
+        (the job summary, the issue); a repo that keeps failing would repeat every night."""
+        lines = [f"## {self.title(failures=False)}", "",
+                 (f"Hub data updated for {self.updated} repos ({len(self.new)} new), "
+                  f"unchanged for {self.unchanged}."), ""]
+        public = ("New in the lock", "License changes on the Hub", "Gating changes on the Hub",
+                  "Renamed on the Hub: update catalog.yaml",
+                  "Release candidates (in a family's Hub organization, not in the catalog)",
+                  "Dropped from the lock (no longer in the catalog)")
+        for heading, items in self._sections():
+            if items and heading in public:
+                lines += [f"### {heading}", "", *(f"- {item}" for item in items), ""]
+        return "\n".join(lines).rstrip("\n") + "\n"
+
+    def alert_markdown(self) -> str:
+        """The maintainers' issue when the sync failed: what, the likely cause, what to do."""
+        kinds: dict[str, int] = {}
+        for line in self.failed + self.missing:
+            reason = line.split(": ", 1)[1].split(" (", 1)[0] if ": " in line else line
+            kinds[reason] = kinds.get(reason, 0) + 1
+        lines = [f"## Nightly Hub sync failed on {self.synced_on.isoformat()}", "",
+                 (f"{self.failure_line()}. `catalog.lock.yaml` was left as it was, the site was "
+                 "published from the last good lock, and the run was marked failed."), ""]
+        failures = self.failure_count()
+        if self.unauthorized and self.unauthorized >= failures / 2:
+            who = ("HF_TOKEN is probably expired or revoked" if self.authenticated else
+                   "the Hub refused anonymous requests")
+            lines += [(f"**{self.unauthorized} of the {failures} failed requests were answered "
+                      f"HTTP 401 Unauthorized: {who}.** Create a new read-only token at "
+                      "https://huggingface.co/settings/tokens and store it as the `HF_TOKEN` "
+                      "secret of the `hub-sync` environment (Settings → Environments), then "
+                      "re-run the nightly (Actions → Nightly sync and publish → Run workflow)."),
+                      ""]
+        lines += ["### Why the repos failed", "",
+                  *(f"- {reason}: {n} repos" for reason, n in
+                    sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))), ""]
+        sample = (self.failed + self.missing)[:10]
+        more = failures - len(sample)
+        lines += ["### First failures", "", *(f"- {item}" for item in sample)]
+        if more > 0:
+            lines.append(f"- … and {more} more (see the run's job summary)")
+        lines += ["", self._run_line()]
+        return "\n".join(lines) + "\n"
 
     def _counts(self) -> str:
         return (f"{self.total} repos: {self.updated} updated, {self.unchanged} unchanged, "
@@ -120,9 +203,13 @@ class Summary:
 
     def _sections(self) -> list[tuple[str, list[str]]]:
         notes = []
-        if self.expand_fallback:
-            notes.append("The Hub refused part of the `expand` list (HTTP 400): this run asked "
-                         "only for the core fields; check generator/hub/parse.py EXPAND.")
+        if self.expand_refusals:
+            notes.append(f"The Hub refused the `expand` list {self.expand_refusals} time(s) "
+                         "(HTTP 400): those repos were asked for the core fields only; check "
+                         "generator/hub/parse.py EXPAND.")
+        if self.kept:
+            fields = ", ".join(f"`{name}` ({n})" for name, n in sorted(self.kept.items()))
+            notes.append(f"Not sent by the Hub, last good values kept: {fields}.")
         return [
             ("New in the lock", self.new),
             ("License changes on the Hub", self.licenses),
@@ -134,6 +221,7 @@ class Summary:
             ("Release candidates (in a family's Hub organization, not in the catalog)",
              self.candidates),
             ("Hub organizations that could not be listed", self.org_failed),
+            ("config.json not read (asked again next sync)", self.config_unread),
             ("Dropped from the lock (no longer in the catalog)",
              [f"`{repo}`" for repo in self.dropped]),
             ("Notes", notes),

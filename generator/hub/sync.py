@@ -2,10 +2,21 @@
 
 One `GET /api/models/{id}?expand=...` per catalog repo and one listing per Hub
 organization, run concurrently under a shared request-rate ceiling (see
-`generator.hub.client`). `config.json` is read through the resolver only when the API's config
-has no context length and the repo's commit changed since the lock last read it.
-A failed fetch keeps the last good entry and marks it with the error; the lock is
-written atomically at the end, so an interrupted sync leaves the old lock intact.
+`generator.hub.client`). The API's `config` carries the architecture and model type but
+never the context length, so `config.json` is read through the resolver whenever the repo's
+commit changed since the lock last read it (and again every night while a gated repo
+refuses it: the known context length is kept meanwhile).
+
+Merge rules, so that no partial answer wipes good data:
+
+- a failed fetch keeps the last good entry and marks it with the error;
+- a property the Hub did not send (the expand fallback after an HTTP 400, a partial
+  answer) keeps its last good value, field by field;
+- when more than `--max-failed-share` of the repos failed (an expired HF_TOKEN makes every
+  request a 401), the lock is not written at all: the site is built from the last good
+  lock, the command exits 1, and `--alert` gets the report for the nightly's issue.
+
+The lock is written atomically at the end, so an interrupted sync leaves the old lock intact.
 
 Drift (a curated claim the Hub contradicts) lives in `generator.catalog.drift`.
 This module imports huggingface_hub only when a sync runs.
@@ -33,6 +44,16 @@ if TYPE_CHECKING:
 
 _N = TypeVar("_N", int, float)
 CANDIDATE_LIMIT = 100  # newest repos looked at per organization (one listing request)
+MAX_FAILED_SHARE = 0.2  # above this share of failed repos the lock is kept and the run fails
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One repo's fresh entry, with what it could not refresh."""
+
+    entry: HubEntry
+    kept: tuple[str, ...] = ()  # fields the Hub did not send: their last good values kept
+    config_error: str | None = None  # config.json not readable (gated...): asked again later
 
 
 # -- command line --------------------------------------------------------------------------
@@ -43,8 +64,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strict", action="store_true",
                         help="exit 1 when any repo or organization could not be fetched")
     parser.add_argument("--summary", type=Path, metavar="PATH",
-                        help="also write the summary as Markdown to PATH (for the nightly "
-                        "commit message and the changelog)")
+                        help="also write the summary as Markdown to PATH, failures included "
+                        "(for the nightly's job summary and its data pull request)")
+    parser.add_argument("--changelog", type=Path, metavar="PATH",
+                        help="also write the public changelog entry to PATH: what changed on "
+                        "the Hub, without the run's failures (for changes/YYYY-MM-DD.md)")
+    parser.add_argument("--max-failed-share", type=_share, default=MAX_FAILED_SHARE,
+                        metavar="SHARE", help="when more than this share of the repos could "
+                        "not be fetched, leave the lock as it was and exit 1 (default: "
+                        f"{MAX_FAILED_SHARE:g}, i.e. {MAX_FAILED_SHARE * 100:.0f}%%)")
+    parser.add_argument("--alert", type=Path, metavar="PATH",
+                        help="when the sync failed that way, write a report for the "
+                        "maintainers' issue to PATH (Markdown); otherwise remove PATH")
     parser.add_argument("--workers", type=_positive_int, default=16,
                         help="concurrent requests (default: 16; --max-rate still applies)")
     parser.add_argument("--max-rate", type=_non_negative_float, metavar="PER_SECOND",
@@ -90,10 +121,26 @@ def run(args: argparse.Namespace, catalog_models: list[str],
                                   workers=args.workers, candidate_days=args.candidate_days)
     summary.authenticated = token is not None
     summary.seconds = time.monotonic() - started
-    summary.lock_changed = write_lock(args.lock, lock)
+    summary.max_failed_share = args.max_failed_share
+    mass_failure = summary.mass_failure()
+    if mass_failure:
+        summary.lock_changed = False  # the last good lock stays; the site is built from it
+    else:
+        summary.lock_changed = write_lock(args.lock, lock)
     print(summary.to_text())
     if args.summary is not None:
         args.summary.write_text(summary.to_markdown(), encoding="utf-8")
+    if args.changelog is not None:
+        args.changelog.write_text(summary.to_changelog(), encoding="utf-8")
+    if args.alert is not None:
+        if mass_failure:
+            args.alert.write_text(summary.alert_markdown(), encoding="utf-8")
+        else:
+            args.alert.unlink(missing_ok=True)
+    if mass_failure:
+        print(f"error: {summary.failure_line()}; {args.lock} was left as it was",
+              file=sys.stderr)
+        return 1
     return 1 if args.strict and summary.has_failures() else 0
 
 
@@ -108,7 +155,7 @@ def sync_lock(client: HubClient, models: Iterable[str], orgs: Iterable[str], old
     repo_ids = sorted(set(models))
     org_ids = sorted(set(orgs))
     progress = progress or Progress(len(repo_ids) + len(org_ids))
-    model_results: dict[str, HubEntry | HubError] = {}
+    model_results: dict[str, Fetched | HubError] = {}
     org_results: dict[str, list[tuple[str, datetime | None]] | HubError] = {}
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sync") as pool:
         futures: dict[Future[Any], tuple[str, str]] = {}
@@ -125,13 +172,18 @@ def sync_lock(client: HubClient, models: Iterable[str], orgs: Iterable[str], old
             progress.advance(key, getattr(result, "message", None))
     progress.close()
 
-    summary = Summary(synced_on=now.date(), expand_fallback=client.expand_fallback)
+    summary = Summary(synced_on=now.date(), expand_refusals=client.refusals)
     summary.requests_api, summary.requests_resolver = client.stats.api, client.stats.resolver
     new_models = {}
     for repo_id in repo_ids:
         prev, result = old.models.get(repo_id), model_results[repo_id]
-        new_models[repo_id] = merge_model(repo_id, prev, result, now)
-        summary.add_model(repo_id, prev, isinstance(result, HubEntry), new_models[repo_id])
+        if isinstance(result, Fetched):
+            summary.add_partial(repo_id, result.kept, result.config_error)
+            new_models[repo_id] = merge_model(repo_id, prev, result.entry, now)
+        else:
+            summary.unauthorized += result.unauthorized
+            new_models[repo_id] = merge_model(repo_id, prev, result, now)
+        summary.add_model(repo_id, prev, isinstance(result, Fetched), new_models[repo_id])
     known = {r.lower() for r in repo_ids} | {e.id.lower() for e in new_models.values()}
     since = now - timedelta(days=candidate_days)
     new_orgs = {}
@@ -155,39 +207,52 @@ def _attempt(fn: Callable[..., Any], *args: Any) -> Any:
 
 
 def fetch_model(client: HubClient, repo_id: str, prev: HubEntry | None, now: datetime
-                ) -> HubEntry:
-    """What the Hub says about one repo now (raises HubError)."""
+                ) -> Fetched:
+    """What the Hub says about one repo now (raises HubError). Fields the answer left out
+    keep their values from `prev`."""
     from generator.hub.client import HubError, model_fields
+    from generator.hub.parse import unsent_fields
 
-    fields = model_fields(client.model(repo_id))
-    fields.update(_context_length(client, fields, prev))
+    payload = client.model(repo_id)
+    fields = model_fields(payload)
+    unsent = unsent_fields(payload)
+    if prev is not None and prev.fetched_at is not None and "sha" in unsent:
+        fields["sha"] = prev.sha  # config.json is read at the commit the lock knows
+    context, config_error = _context_length(client, fields, prev)
+    fields.update(context)
     renamed = fields["id"] if fields["id"] != repo_id else None
     try:
-        return HubEntry(requested_id=repo_id, fetched_at=now, renamed_to=renamed, **fields)
+        entry = HubEntry(requested_id=repo_id, fetched_at=now, renamed_to=renamed, **fields)
     except ValidationError as exc:
         where = ".".join(str(p) for p in exc.errors()[0]["loc"])
         raise HubError("invalid_response", f"unexpected value in the Hub's answer ({where})"
                        ) from exc
+    if prev is None or prev.fetched_at is None:
+        return Fetched(entry, (), config_error)  # no good value to keep yet
+    return Fetched(entry.keeping(prev, unsent), tuple(unsent), config_error)
 
 
 def _context_length(client: HubClient, fields: dict[str, Any], prev: HubEntry | None
-                    ) -> dict[str, Any]:
-    """Context length from config.json when the API's config lacks it, read again only when
-    the commit changed (the resolver is rate-limited too)."""
+                    ) -> tuple[dict[str, Any], str | None]:
+    """Context length from config.json (the API's config never has it), read again only
+    when the commit changed (the resolver is rate-limited too). When config.json cannot be
+    read (a gated repo refuses it with 401/403, a 429 outlasted the retries), the known
+    context length stays and `config_sha` stays behind, so the next sync asks again; the
+    second value is why."""
     from generator.hub.client import HubError, context_length
 
     sha = fields["sha"]
     if fields["context_length"] is not None or sha is None:
-        return {}
+        return {}, None
     kept = {"context_length": prev.context_length if prev else None,
             "config_sha": prev.config_sha if prev else None}
     if prev is not None and prev.config_sha == sha:
-        return kept
+        return kept, None
     try:
         config = client.file_json(fields["id"], sha, "config.json")
-    except HubError:
-        return kept  # config_sha stays behind: the next sync tries again
-    return {"context_length": context_length(config), "config_sha": sha}
+    except HubError as exc:
+        return kept, exc.message
+    return {"context_length": context_length(config), "config_sha": sha}, None
 
 
 def fetch_org(client: HubClient, org: str) -> list[tuple[str, datetime | None]]:
@@ -284,6 +349,10 @@ def _positive_float(text: str) -> float:
 
 def _non_negative_float(text: str) -> float:
     return _number(text, float, lambda v: v >= 0, "a number >= 0")
+
+
+def _share(text: str) -> float:
+    return _number(text, float, lambda v: 0 <= v <= 1, "a share between 0 and 1")
 
 
 def _number(text: str, kind: type[_N], ok: Callable[[_N], bool], what: str) -> _N:
