@@ -229,6 +229,17 @@ def nightly(work: Path, catalog: Path | None, engine: str, expired_token: bool) 
         say("7. report (scripts/nightly_issue.sh): open or update the one issue, then fail")
         run(["bash", "scripts/nightly_issue.sh", str(synced / "sync-alert.md")], repo,
             {**gh_env, "RUN_URL": "https://github.com/dry-run/open-model-atlas/actions/runs/1"})
+
+    say("8. radar (scripts/radar_issue.sh): one issue \"New releases to catalog\", created, "
+        "edited in place, closed when empty")
+    with FakeHub(models, configs=configs, tokens=frozenset({VALID_TOKEN})) as hub:
+        path = os.pathsep.join([str(Path(sys.executable).parent), gh_env["PATH"]])
+        radar = run(["bash", "scripts/radar_issue.sh", "90"], repo,
+                    {**gh_env, "PATH": path, "HF_ENDPOINT": hub.url, "HF_HOME": str(hf_home),
+                     "HF_TOKEN": token}, check=False)
+    if radar.returncode != 0:
+        say("   the radar could not list any organization: its job fails, the issue is left "
+            "as it was (the sync's own issue says why)")
     return sync_ok
 
 

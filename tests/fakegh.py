@@ -5,7 +5,7 @@ reachable here, so tests and `make nightly-dry-run` put this fake first on PATH.
 the few calls the scripts make, from and into a state file, and logs every call:
 
 - `gh api repos/O/R/pages`: the `pages` object (404 "Not Found" when it is null);
-- `gh pr list|create|edit|merge --auto`, `gh issue list|create|edit|comment`,
+- `gh pr list|create|edit|merge --auto`, `gh issue list|create|edit|comment|close`,
   `gh workflow run`: recorded in the state (`prs`, `issues`, `dispatched`), so a test reads
   what the script left behind; `auto_merge_allowed: false` makes `pr merge --auto` fail as
   GitHub does when the repository does not allow auto-merge.
@@ -130,6 +130,14 @@ def main(args: list[str]) -> int:
             issue["body"] = _body(args)
         else:
             issue["comments"].append(_body(args))
+        save()
+        return 0
+    if head == ["issue", "close"]:
+        issue = next(i for i in state["issues"] if str(i["number"]) == args[2])
+        issue["state"] = "CLOSED"
+        comment = _option(args, "--comment")
+        if comment:
+            issue["comments"].append(comment)
         save()
         return 0
     if head == ["workflow", "run"]:

@@ -29,7 +29,7 @@ LOCK = ROOT / "catalog.lock.yaml"
 def dry_run(*args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("HF_TOKEN", "GITHUB_OUTPUT")}
     return subprocess.run([sys.executable, str(SCRIPT), *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=240, check=False, env=env)
+                          text=True, timeout=600, check=False, env=env)
 
 
 def git(repo: Path, *args: str) -> str:
@@ -70,6 +70,11 @@ def test_two_nights_land_once_build_twice_and_leave_the_checkout_alone(tmp_path:
     assert [(p["head"], p["base"], p["auto_merge"]) for p in state["prs"]] == [
         ("bot/nightly-data", "main", True)]
     assert state["dispatched"] == [{"workflow": "ci.yml", "ref": "bot/nightly-data"}]
+    # the radar: the fake Hub's fresh repo opens one "New releases to catalog" issue
+    assert "8. radar" in out
+    (radar,) = [i for i in state["issues"] if i["title"] == "New releases to catalog"]
+    assert radar["state"] == "OPEN"
+    assert "/dry-run-new-model" in radar["body"]
     site = work / "repo" / "site"
     assert (site / "index.html").is_file()
     assert (site / "api" / "catalog.json").is_file()
@@ -80,6 +85,9 @@ def test_two_nights_land_once_build_twice_and_leave_the_checkout_alone(tmp_path:
     assert "nothing to land" in second.stdout
     assert len(git(origin, "log", "--format=%s", "main").splitlines()) == 2
     assert len(fakegh.read_state(work / "gh")["prs"]) == 1
+    radars = [i for i in fakegh.read_state(work / "gh")["issues"]
+              if i["title"] == "New releases to catalog"]
+    assert len(radars) == 1  # edited in place, not opened again
 
     assert lock_state() == before, "the dry run wrote this checkout's catalog.lock.yaml"
 
@@ -99,14 +107,15 @@ def test_an_expired_token_publishes_the_last_good_lock_and_opens_one_issue(tmp_p
     assert (work / "repo" / "catalog.lock.yaml").read_text(encoding="utf-8") == good
     assert "nothing to land" in failed.stdout or "lock is unchanged" in failed.stdout
     assert git(origin, "show", "main:catalog.lock.yaml") == good
-    (issue,) = fakegh.read_state(work / "gh")["issues"]
-    assert issue["title"] == "Nightly Hub sync failed"
+    (issue,) = [i for i in fakegh.read_state(work / "gh")["issues"]
+                if i["title"] == "Nightly Hub sync failed"]
     assert "HF_TOKEN is probably expired or revoked" in issue["body"]
     assert "Run: https://github.com/" in issue["body"]
 
     again = dry_run(*small, "--expired-token")
     assert again.returncode == 1
-    (issue,) = fakegh.read_state(work / "gh")["issues"]  # still one issue, updated
+    (issue,) = [i for i in fakegh.read_state(work / "gh")["issues"]  # still one, updated
+                if i["title"] == "Nightly Hub sync failed"]
     assert len(issue["comments"]) == 1
     assert issue["comments"][0].startswith("Failed again")
 

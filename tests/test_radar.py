@@ -117,3 +117,55 @@ def test_a_failing_organization_is_reported_and_the_others_still_listed(
     assert result.code == 0, result.err
     assert [r["id"] for r in json.loads(result.out)] == [NEW]
     assert "radar: listing failed: big-corp" in result.err
+
+
+def test_the_nightly_keeps_one_radar_issue_created_edited_and_closed_when_empty(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """scripts/radar_issue.sh (the nightly's `radar` job) against the fake Hub and a fake gh."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from datetime import timedelta
+
+    from tests import fakegh
+    from tests.conftest import ROOT
+
+    loopback_only(monkeypatch)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    shutil.copy(CATALOG, repo / "catalog.yaml")
+    gh_bin = tmp_path / "gh"
+    fakegh.install(gh_bin, {})
+    fresh = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
+    models = {NEW: {**model(NEW, 1, likes=300), "createdAt": fresh.strftime(
+        "%Y-%m-%dT%H:%M:%S.000Z")}}
+
+    def night(fake: FakeHub) -> str:
+        env = fakegh.env(gh_bin, {**os.environ, "HF_ENDPOINT": fake.url, "HF_TOKEN": "",
+                                  "HF_HOME": str(tmp_path / "hf-home"),
+                                  "REPOSITORY": "o/r", "PATH": os.pathsep.join(
+                                      [str(Path(sys.executable).parent),
+                                       os.environ.get("PATH", "")])})
+        proc = subprocess.run(["bash", str(ROOT / "scripts" / "radar_issue.sh"), "90"],
+                              cwd=repo, env=env, capture_output=True, text=True, timeout=120,
+                              check=False)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return proc.stdout
+
+    with FakeHub(models) as fake:
+        assert "opened the issue: 1 release(s)" in night(fake)
+        assert "updated issue #1: 1 release(s)" in night(fake)  # edited in place, not twice
+    issues = fakegh.read_state(gh_bin)["issues"]
+    assert [(i["title"], i["state"]) for i in issues] == [("New releases to catalog", "OPEN")]
+    assert NEW in issues[0]["body"]
+    # The release gets catalogued: the list is empty, so the issue closes itself.
+    text = (repo / "catalog.yaml").read_text()
+    text = text.replace("      - id: open-lab/Open-7B\n", f"      - id: {NEW}\n        name: New\n"
+                        "        kind: instruct\n        released: unknown\n        params_b: 30\n"
+                        "        context_length: unknown\n        sources: [https://example.org/n]\n"
+                        "      - id: open-lab/Open-7B\n", 1)
+    (repo / "catalog.yaml").write_text(text)
+    with FakeHub(models) as fake:
+        assert "closed issue #1: nothing new to catalog" in night(fake)
+    assert fakegh.read_state(gh_bin)["issues"][0]["state"] == "CLOSED"

@@ -170,7 +170,7 @@ def test_nightly_shape() -> None:
     assert set(wf["on"]) == {"schedule", "workflow_dispatch"}
     assert wf["concurrency"]["cancel-in-progress"] is False
     jobs = wf["jobs"]
-    assert set(jobs) == {"preflight", "sync", "build", "deploy", "land", "report"}
+    assert set(jobs) == {"preflight", "sync", "build", "deploy", "land", "report", "radar"}
     assert jobs["build"]["needs"] == "sync"
     assert jobs["deploy"]["environment"]["name"] == "github-pages"
     assert jobs["sync"]["environment"] == "hub-sync"  # HF_TOKEN lives in its own environment
@@ -182,6 +182,9 @@ def test_nightly_shape() -> None:
     assert "scripts/nightly_land.sh" in runs(jobs["land"])
     assert "scripts/pages_preflight.sh" in runs(jobs["preflight"])
     assert "scripts/nightly_issue.sh" in runs(jobs["report"])
+    assert "scripts/radar_issue.sh" in runs(jobs["radar"])
+    assert jobs["radar"]["needs"] == "sync"  # never shares the Hub's rate limit with the sync
+    assert jobs["radar"]["environment"] == "hub-sync"
     for job in jobs.values():  # the pip cache
         for step in steps(job):
             if step.get("uses", "").startswith("actions/setup-python@"):
@@ -304,6 +307,7 @@ def test_nightly_least_privilege() -> None:
         "deploy": {"pages": "write", "id-token": "write"},
         "land": {"contents": "write", "pull-requests": "write", "actions": "write"},
         "report": {"contents": "read", "issues": "write"},
+        "radar": {"contents": "read", "issues": "write"},
     }
 
 
@@ -316,12 +320,14 @@ def test_secrets_reach_only_their_steps() -> None:
         ("sync", "Sync (HF_TOKEN is optional; without it the sync runs anonymously, slower)"),
         ("land", "GitHub App token (when the NIGHTLY_APP_ID variable is set)"),
         ("land", ("Commit onto bot/nightly-data, open or update its pull request, enable "
-                 "auto-merge"))]
+                 "auto-merge")),
+        ("radar", ("List new releases and keep the issue current (created, edited, closed "
+                   "when empty)"))]
     sync_step = next(s for s in steps(jobs["sync"]) if "generator sync" in s.get("run", ""))
     assert sync_step["env"] == {"HF_TOKEN": "${{ secrets.HF_TOKEN }}"}
     assert jobs["land"]["environment"] == "nightly-data"
     text = (WORKFLOWS / "nightly.yml").read_text(encoding="utf-8")
-    assert text.count("secrets.HF_TOKEN") == 1
+    assert text.count("secrets.HF_TOKEN") == 2  # the sync's and the radar's steps only
 
 
 def test_actions_are_on_their_node_24_majors() -> None:
