@@ -62,6 +62,11 @@ def expectation(path: Path) -> Case:
     return Case(path, int(match.group(1)), match.group(2))
 
 
+# `python -m generator ARGS`, after the child has limited itself
+LIMITED_MAIN = ("import runpy, sys; from tests.test_broken_catalogs import _limits; _limits(); "
+                "sys.argv[0] = 'generator'; runpy.run_module('generator', run_name='__main__')")
+
+
 def _limits() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
     resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
@@ -81,13 +86,14 @@ def _wait(pid: int, started: float) -> tuple[int, int]:
 
 
 def run_validate(path: Path) -> Outcome:
-    """`python -m generator validate` on one file in a limited child process."""
+    """`python -m generator validate` on one file in a limited child process (`-c` sets the
+    limits, then runs the package's __main__ as `-m` does)."""
     started = time.monotonic()
     with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "generator", "validate", "--catalog", str(path),
+        proc = subprocess.Popen(  # the limits are set by the child itself (no preexec_fn)
+            [sys.executable, "-c", LIMITED_MAIN, "validate", "--catalog", str(path),
              "--lock", str(path.with_name("no-such.lock.yaml"))],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err, preexec_fn=_limits)
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
         code, rss = _wait(proc.pid, started)
         proc.returncode = code  # reaped by os.wait4 (for its rusage), not by Popen
         err.seek(0)
@@ -105,32 +111,31 @@ def fork_validate(paths: list[str]) -> None:
 
     for path in paths:
         started = time.monotonic()
-        err = tempfile.TemporaryFile()
-        pid = os.fork()
-        if pid == 0:  # the child
-            os.dup2(err.fileno(), 2)
-            os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
-            _limits()
-            try:
-                code = cli.main(["validate", "--catalog", path,
-                                 "--lock", str(Path(path).with_name("no-such.lock.yaml"))])
-            except BaseException:
-                traceback.print_exc()
-                code = 1
-            sys.stderr.flush()
-            os._exit(code)
-        code, rss = _wait(pid, started)
-        err.seek(0)
+        with tempfile.TemporaryFile() as err:
+            pid = os.fork()
+            if pid == 0:  # the child
+                os.dup2(err.fileno(), 2)
+                os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+                _limits()
+                try:
+                    code = cli.main(["validate", "--catalog", path,
+                                     "--lock", str(Path(path).with_name("no-such.lock.yaml"))])
+                except BaseException:  # noqa: BLE001  as the interpreter would: a traceback
+                    traceback.print_exc()
+                    code = 1
+                sys.stderr.flush()
+                os._exit(code)
+            code, rss = _wait(pid, started)
+            err.seek(0)
+            text = err.read().decode("utf-8", "replace")
         print(json.dumps({"path": path, "code": code, "seconds": time.monotonic() - started,
-                          "rss": rss, "err": err.read().decode("utf-8", "replace")}),
-              flush=True)
-        err.close()
+                          "rss": rss, "err": text}), flush=True)
 
 
 def run_forked(paths: list[Path]) -> dict[str, Outcome]:
     proc = subprocess.run(
-        [sys.executable, "-c", "import sys; from tests.test_broken_catalogs import "
-         "fork_validate; fork_validate(sys.argv[1:])", *map(str, paths)],
+        [sys.executable, "-c", ("import sys; from tests.test_broken_catalogs import "
+                                "fork_validate; fork_validate(sys.argv[1:])"), *map(str, paths)],
         cwd=ROOT, capture_output=True, text=True, timeout=WALL_SECONDS * len(paths), check=True)
     out = {}
     for line in proc.stdout.splitlines():

@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -43,7 +42,8 @@ def check(text: str) -> Loaded:
     loaded = validate_document(source.parse(text, NAME))
     for problem in loaded.problems:
         assert problem.file == NAME
-        assert problem.line >= 1 and problem.col >= 1
+        assert problem.line >= 1
+        assert problem.col >= 1
         assert problem.message
         str(problem)  # printable
     if loaded.catalog is not None:
