@@ -30,6 +30,9 @@ _PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in
 _MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 
 
+_TERMINAL_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 class LimitError(yaml.MarkedYAMLError):
     """Input past one of the limits above, at the place where it was noticed."""
 
@@ -48,7 +51,9 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.where}: " if self.where else ""
         level = "warning: " if self.level == "warning" else ""
-        return f"{self.file}:{self.line}:{self.col}: {level}{where}{self.message}"
+        text = f"{self.file}:{self.line}:{self.col}: {level}{where}{self.message}"
+        # One line, and no terminal escape sequences: messages quote catalog and Hub text.
+        return _TERMINAL_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 @dataclass

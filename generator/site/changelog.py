@@ -9,7 +9,7 @@ Two sources, both read at build time and never from the network:
   clone) there is simply no catalog history.
 
 The bodies hold text from the Hub and from commit messages, so they are treated as
-untrusted on output: raw HTML, links and attribute lists are neutralised (`safe_markdown`);
+untrusted on output: raw HTML, links and attribute lists are neutralised (`markup.md_body`);
 code spans, emphasis, lists and tables keep working. Dates come from the files and commits,
 never from the build clock, so the page and the feed are byte-stable.
 """
@@ -34,6 +34,7 @@ from generator.catalog.validate import validate_document
 from generator.errors import GeneratorError
 from generator.catalog.schema import Catalog
 from generator.catalog.source import Document, Positions, load_fast
+from generator.site.markup import CONTROL, md_body, md_plain
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_LIMIT = 50
@@ -44,10 +45,6 @@ EPOCH = "1970-01-01T00:00:00Z"  # the feed's `updated` when there is nothing in 
 
 _DATE_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})\.md$")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-_TEXT_ESCAPES = {c: f"&#{ord(c)};" for c in "&<>[]{}"}
-_PLAIN_ESCAPES = {c: f"&#{ord(c)};" for c in "&<>[]{}\\`*_|~#"}
 
 
 @dataclass(frozen=True)
@@ -56,7 +53,7 @@ class Entry:
 
     date: str  # YYYY-MM-DD (UTC)
     title: str  # plain text
-    body: str  # Markdown; escaped on output (see safe_markdown)
+    body: str  # Markdown; escaped on output (see markup.md_body)
     key: str  # stable: the page anchor and the Atom id, e.g. sync-2026-11-27, catalog-<sha12>
     updated: str  # RFC 3339 UTC, for Atom and ordering
 
@@ -297,50 +294,18 @@ def plural(n: int, one: str, many: str) -> str:
 # -- output -------------------------------------------------------------------------------
 
 
-def plain(text: str) -> str:
-    """Untrusted one-line text for Markdown: HTML and Markdown syntax become entities."""
-    one_line = " ".join(_CONTROL.sub("", text).split())
-    return "".join(_PLAIN_ESCAPES.get(c, c) for c in one_line)
-
-
-def safe_markdown(body: str) -> str:
-    """Keep a body's structure (lists, tables, emphasis, code spans) but no raw HTML, links,
-    images or attribute lists. Its headings become bold lines: hundreds of entries would
-    otherwise flood the page's table of contents with repeated "New in the lock" items."""
-    out = []
-    for line in _CONTROL.sub("", body).splitlines():
-        heading = _HEADING.match(line)
-        out.append(f"**{safe_line(heading.group(2))}**" if heading else safe_line(line))
-    return "\n".join(out).strip() + "\n"
-
-
-def safe_line(line: str) -> str:
-    """Escape text outside code spans (Markdown itself escapes what is inside them)."""
-    parts, pos = [], 0
-    for match in _CODE_SPAN.finditer(line):
-        parts.append(escape_text(line[pos:match.start()]))
-        parts.append(match.group(0))
-        pos = match.end()
-    parts.append(escape_text(line[pos:]))
-    return "".join(parts)
-
-
-def escape_text(text: str) -> str:
-    return "".join(_TEXT_ESCAPES.get(c, c) for c in text)
-
-
 def changelog_markdown(entries: list[Entry]) -> str:
     """The page body: one section per entry, newest first, each with a stable anchor."""
     if not entries:
         return ("No changes recorded yet. Each nightly Hub sync and each change to the "
                 "catalog's scorecards will be listed here.\n")
-    sections = [f"## {plain(e.heading)} {{ #{e.key} }}\n\n{safe_markdown(e.body)}"
+    sections = [f"## {md_plain(e.heading)} {{ #{e.key} }}\n\n{md_body(e.body)}"
                 for e in newest_first(entries)]
     return "\n".join(sections)
 
 
 def entry_html(entry: Entry) -> str:
-    html: str = markdown.markdown(safe_markdown(entry.body), extensions=["tables"],
+    html: str = markdown.markdown(md_body(entry.body), extensions=["tables"],
                                   output_format="html")
     return html
 
@@ -381,5 +346,5 @@ def add_entry(feed: ET.Element, entry: Entry, site: str) -> None:
 
 def sub(parent: ET.Element, tag: str, text: str) -> ET.Element:
     node = ET.SubElement(parent, tag)
-    node.text = _CONTROL.sub("", text)
+    node.text = CONTROL.sub("", text)  # ElementTree escapes the rest
     return node

@@ -15,7 +15,7 @@ from generator.catalog import licenses
 from generator.catalog.licenses import LICENSE_CLASS_LABELS
 from generator.catalog.drift import Drift
 from generator.catalog.lock import Lock
-from generator.site.markup import anchor, format_params
+from generator.site.markup import anchor, format_params, json_text
 from generator.catalog.schema import Catalog, Component, Derivative, Family, Status
 from generator.score.scorecard import CRITERION_LABELS, Criterion, Scorecard
 
@@ -190,7 +190,7 @@ def matrix_filters(data: SiteData, rows: dict[str, Row]) -> str:
          "status": True}
         for c in Criterion
     ]
-    return json.dumps(specs, separators=(",", ":"))
+    return json_text(specs, separators=(",", ":"))
 
 
 def task_of(row: Row) -> str:
@@ -214,7 +214,7 @@ def finder_filters(rows: dict[str, Row]) -> str:
          "labels": {c.value: label for c, label in LICENSE_CLASS_LABELS.items()}},
         {"key": "min-open", "attr": "open", "type": "min", "label": "Open criteria at least"},
     ]
-    return json.dumps(specs, separators=(",", ":"))
+    return json_text(specs, separators=(",", ":"))
 
 
 def domains(rows: dict[str, Row]) -> list[tuple[str, list[Row]]]:
