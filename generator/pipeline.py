@@ -54,8 +54,9 @@ def check(catalog_path: Path, lock_path: Path) -> Checked:
     lock = None
     try:
         lock = lock_mod.load_lock(lock_path)
-    except GeneratorError as exc:
-        problems.append(Problem(str(lock_path), 1, 1, "", str(exc)))
+    except lock_mod.LockError as exc:  # the site is then built from the catalog alone
+        problems.append(Problem(exc.file, exc.line, exc.col, "", f"{exc.reason} (building "
+                                "from the catalog alone, without Hub data)", level="warning"))
     if loaded.catalog is None:
         return Checked(None, lock, problems)
     scores = Scorer(loaded.catalog).score_all()

@@ -80,7 +80,7 @@ def test_wrong_field_names_the_file_and_the_field(tmp_path: Path) -> None:
     path = tmp_path / "catalog.lock.yaml"
     path.write_text("schema_version: 1\nmodels:\n  a/b:\n    requested_id: a/b\n    id: a/b\n"
                     "    downloads: many\n")
-    with pytest.raises(GeneratorError, match=r"catalog\.lock\.yaml: models\.a/b\.downloads: "):
+    with pytest.raises(GeneratorError, match=r"catalog\.lock\.yaml:6:16: models\.a/b\.downloads: "):
         load_lock(path)
 
 

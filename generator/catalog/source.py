@@ -275,10 +275,10 @@ def decode(raw: bytes, file: str) -> str | Document:
 
 
 _BRACKETS = re.compile(r"[\[\]{}]")
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _flow_depth(text: str) -> int:
+def flow_depth(text: str) -> int:
     """An upper bound of the flow nesting ([ and {) of a text: libyaml's Python binding
     composes recursively in C, and a million '[' crash the interpreter (not an exception)."""
     depth = deepest = 0
@@ -293,7 +293,7 @@ def _flow_depth(text: str) -> int:
     return deepest
 
 
-def _expanded(data: Any, limit: int, max_depth: int) -> bool:
+def within_limits(data: Any, limit: int, max_depth: int) -> bool:
     """True when the data (aliases counted every time they are used) stays within `limit`
     values and `max_depth` levels; stops counting as soon as it does not."""
     stack: list[tuple[Any, int]] = [(data, 0)]
@@ -314,13 +314,13 @@ def load_fast(text: str) -> Any:
     """The data of a catalog version, read by libyaml (5x faster, no line numbers), under
     the same limits as `parse`; None when it is not YAML or breaks a limit. For reading
     many old versions (the changelog), where a place in the file is not needed."""
-    if len(text) > MAX_BYTES or _flow_depth(text) > MAX_DEPTH:
+    if len(text) > MAX_BYTES or flow_depth(text) > MAX_DEPTH:
         return None
     try:
-        data = yaml.load(text.removeprefix("\ufeff"), Loader=_FAST_LOADER)  # a safe loader
+        data = yaml.load(text.removeprefix("\ufeff"), Loader=FAST_LOADER)  # a safe loader
     except (yaml.YAMLError, ValueError, OverflowError, RecursionError):
         return None
-    return data if _expanded(data, MAX_NODES, MAX_DEPTH) else None
+    return data if within_limits(data, MAX_NODES, MAX_DEPTH) else None
 
 
 def read(path: Path) -> Document:

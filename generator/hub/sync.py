@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from pydantic import ValidationError
 
-from generator.catalog.lock import HubEntry, Lock, OrgEntry, load_lock, write_lock
+from generator.catalog.lock import HubEntry, Lock, OrgEntry, exclusive, load_lock, write_lock
 from generator.hub.report import Summary
 
 if TYPE_CHECKING:
@@ -72,12 +72,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, catalog_models: list[str],
         hub_orgs: dict[str, list[str]]) -> int:
     """Sync the lock at args.lock for these repo ids; return the exit status."""
+    with exclusive(args.lock):  # one sync at a time: its read and its write are one step
+        return _run(args, catalog_models, hub_orgs)
+
+
+def _run(args: argparse.Namespace, catalog_models: list[str],
+         hub_orgs: dict[str, list[str]]) -> int:
     from huggingface_hub import constants, get_token
 
     from generator.hub.client import HubClient, HubConfig, default_max_rate
 
     started = time.monotonic()
-    old = load_lock(args.lock)
+    old = load_lock(args.lock)  # a lock that cannot be read stops the sync: it is not replaced
     token = get_token()
     rate = args.max_rate if args.max_rate is not None else default_max_rate(token is not None)
     config = HubConfig(endpoint=constants.ENDPOINT, token=token, timeout=args.timeout,
@@ -90,7 +96,7 @@ def run(args: argparse.Namespace, catalog_models: list[str],
                                   workers=args.workers, candidate_days=args.candidate_days)
     summary.authenticated = token is not None
     summary.seconds = time.monotonic() - started
-    summary.lock_changed = write_lock(args.lock, lock)
+    summary.lock_changed = write_lock(args.lock, lock, old=old)
     print(summary.to_text())
     if args.summary is not None:
         args.summary.write_text(summary.to_markdown(), encoding="utf-8")
