@@ -193,7 +193,11 @@ def _context_length(client: HubClient, fields: dict[str, Any], prev: HubEntry | 
         config = client.file_json(fields["id"], sha, "config.json")
     except HubError:
         return kept  # config_sha stays behind: the next sync tries again
-    return {"context_length": context_length(config), "config_sha": sha}
+    # A config that cannot be read (None: gated, absent, refused) never erases a context
+    # length an earlier commit's config gave.
+    found = context_length(config)
+    return {"context_length": found if found is not None else kept["context_length"],
+            "config_sha": sha}
 
 
 def fetch_org(client: HubClient, org: str) -> list[tuple[str, datetime | None]]:
