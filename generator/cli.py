@@ -1,4 +1,4 @@
-"""Command line: `python -m generator validate|sync|build|serve|render|schema|diff|coverage`."""
+"""Command line: `python -m generator validate|sync|radar|build|serve|render|schema|docs|diff|coverage`."""
 
 from __future__ import annotations
 
@@ -53,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
     _add_sync_arguments(p)
     p.set_defaults(handler=_sync)
 
+    p = sub.add_parser("radar", help="list notable new Hub repos of the catalog's hub_orgs that the "
+                       "catalog lacks, each with a catalog stub (honours HF_ENDPOINT, HF_TOKEN)")
+    _common(p)
+    _add_radar_arguments(p)
+    p.set_defaults(handler=_radar)
+
     p = sub.add_parser("render", help="validate, score and write the generated pages into the "
                        "docs directory, without running MkDocs")
     _common(p)
@@ -88,6 +94,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--base", type=Path, required=True, help="the catalog to compare against")
     p.set_defaults(handler=_diff)
 
+    p = sub.add_parser("docs", help="rewrite the generated status-rules block of CONTRIBUTING.md "
+                       "from generator/catalog/rules.py")
+    p.add_argument("--file", type=Path, default=Path("CONTRIBUTING.md"),
+                   help="the file with the <!-- rules:start --> block (default: CONTRIBUTING.md)")
+    p.add_argument("--check", action="store_true",
+                   help="do not write; exit 1 if the block is out of date")
+    p.set_defaults(handler=_docs)
+
     p = sub.add_parser("coverage", help="report evidence coverage and unknown components per family")
     _common(p)
     p.set_defaults(handler=_coverage)
@@ -98,6 +112,12 @@ def _add_sync_arguments(parser: argparse.ArgumentParser) -> None:
     from generator.hub import sync
 
     sync.add_arguments(parser)
+
+
+def _add_radar_arguments(parser: argparse.ArgumentParser) -> None:
+    from generator.hub import radar
+
+    radar.add_arguments(parser)
 
 
 def _print_problems(problems: Sequence[Problem], fmt: str = "text") -> None:
@@ -132,6 +152,13 @@ def _sync(args: argparse.Namespace) -> int:
     models = [entry.id for fam in loaded.families for entry in fam.entries()]
     orgs = {fam.id: list(fam.hub_orgs) for fam in loaded.families}
     return sync.run(args, models, orgs)
+
+
+def _radar(args: argparse.Namespace) -> int:
+    from generator import pipeline
+    from generator.hub import radar
+
+    return radar.run(args, pipeline.load_or_fail(args.catalog).families)
 
 
 def _render(args: argparse.Namespace) -> int:
@@ -183,10 +210,34 @@ def _diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _docs(args: argparse.Namespace) -> int:
+    from generator.catalog import rules
+
+    start, end = "<!-- rules:start -->\n", "<!-- rules:end -->"
+    try:
+        text = args.file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise GeneratorError(f"{args.file}: cannot read: {exc.strerror}") from exc
+    if start not in text or end not in text:
+        raise GeneratorError(f"{args.file}: no {start.strip()} ... {end} block to rewrite")
+    head, rest = text.split(start, 1)
+    new = head + start + rules.rules_markdown() + end + rest.split(end, 1)[1]
+    if args.check:
+        if new != text:
+            print(f"{args.file}: the rules block is stale: run `python -m generator docs`",
+                  file=sys.stderr)
+            return 1
+        return 0
+    if new != text:
+        args.file.write_text(new, encoding="utf-8")
+        print(f"rewrote the rules block of {args.file}")
+    return 0
+
+
 def _coverage(args: argparse.Namespace) -> int:
     from generator import pipeline
 
-    print(pipeline.coverage_markdown(args.catalog))
+    print(pipeline.coverage_markdown(args.catalog, args.lock))
     return 0
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+import yaml
 
 from generator.catalog import drift
 from generator.catalog import lock as lock_mod
@@ -24,6 +25,7 @@ from generator.catalog.lock import Lock
 from generator.catalog.schema import Catalog, Component
 from generator.catalog.source import Problem
 from generator.errors import GeneratorError
+from generator.score import diff as score_diff
 from generator.score import report
 from generator.score.scorecard import Scorecard, Scorer
 from generator.site import changelog, render, writer
@@ -54,9 +56,11 @@ def check(catalog_path: Path, lock_path: Path) -> Checked:
     lock = None
     try:
         lock = lock_mod.load_lock(lock_path)
-    except lock_mod.LockError as exc:  # the site is then built from the catalog alone
-        problems.append(Problem(exc.file, exc.line, exc.col, "", f"{exc.reason} (building "
-                                "from the catalog alone, without Hub data)", level="warning"))
+    except lock_mod.LockError as exc:  # the pages then say "not yet synced": a warning
+        problems.extend(replace(p, level="warning", message=f"{p.message}; building from the "
+                                "catalog alone") for p in exc.problems)
+    except GeneratorError as exc:
+        problems.append(Problem(str(lock_path), 1, 1, "", str(exc), "warning"))
     if loaded.catalog is None:
         return Checked(None, lock, problems)
     scores = Scorer(loaded.catalog).score_all()
@@ -79,15 +83,23 @@ def load_or_fail(catalog_path: Path) -> Catalog:
     return loaded.catalog
 
 
+class _MkDocsLoader(yaml.SafeLoader):
+    """mkdocs.yml may carry `!!python/name:` and `!ENV` tags: read them as plain values."""
+
+
+_MkDocsLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
 def site_url(config: Path) -> str:
-    """The published site's address from mkdocs.yml (for copyable badge snippets)."""
+    """The published site's address from the parsed mkdocs.yml (for badge snippets, the feed)."""
     try:
-        text = config.read_text(encoding="utf-8")
-    except OSError:
+        data = yaml.load(config.read_text(encoding="utf-8"), Loader=_MkDocsLoader)
+    except (OSError, yaml.YAMLError):
         return ""
-    match = re.search(r"^site_url:\s*(\S+)\s*$", text, re.MULTILINE)
-    url = match.group(1) if match else ""
-    return url if url.endswith("/") or not url else url + "/"
+    url = data.get("site_url") if isinstance(data, dict) else None
+    if not isinstance(url, str) or not url:
+        return ""
+    return url if url.endswith("/") else url + "/"
 
 
 def render_to(catalog_path: Path, lock_path: Path, docs_dir: Path, stale_days: int,
@@ -111,7 +123,8 @@ def _changes(catalog_path: Path) -> tuple[changelog.Entry, ...]:
     """Nightly sync summaries (changes/*.md) and the catalog's git history, newest first."""
     root = catalog_path.resolve().parent
     entries = [*changelog.load_entries(root / "changes"),
-               *changelog.catalog_history(root, catalog_path.name)]
+               *changelog.catalog_history(root, catalog_path.name,
+                                          cache_dir=root / ".cache" / "changelog")]
     return tuple(changelog.newest_first(entries))
 
 
@@ -189,8 +202,12 @@ def diff_markdown(base_path: Path, head_path: Path) -> str:
     """What a change from the base catalog to this one does to the scorecards, in Markdown."""
     base = catalog_mod.load(base_path).catalog
     head = load_or_fail(head_path)
-    return report.diff(base, head)
+    return score_diff.markdown(score_diff.diff(base, head))
 
 
-def coverage_markdown(catalog_path: Path) -> str:
-    return report.coverage(load_or_fail(catalog_path))
+def coverage_markdown(catalog_path: Path, lock_path: Path) -> str:
+    checked = check(catalog_path, lock_path)
+    if checked.catalog is None:
+        raise GeneratorError(f"{catalog_path}: {sum(p.level == 'error' for p in checked.problems)}"
+                             " rule violation(s): run `python -m generator validate`")
+    return report.coverage(checked.catalog, problems=len(checked.problems))

@@ -138,7 +138,7 @@ def history(tmp_path: Path) -> Path:
 def test_catalog_history_describes_each_scorecard_change(history: Path) -> None:
     entries = catalog_history(history)
     assert [e.title for e in entries] == [
-        "Catalog: 1 model added, 4 criteria changed, 2 open-source verdicts changed",
+        "Catalog: 1 model added, 4 criteria changed, 3 verdicts changed",
         f"Catalog: {fixture_models()} models added",
     ]  # the note-only commit changed no scorecard, so it is not an entry
     newest, first = entries
@@ -148,14 +148,49 @@ def test_catalog_history_describes_each_scorecard_change(history: Path) -> None:
     sha = git(history, "rev-parse", "HEAD").strip()
     assert newest.key == f"catalog-{sha[:12]}"
     assert newest.body.startswith(f"Commit `{sha[:12]}`: Open family: eval code is closed")
-    assert "**Added (1):** `open-lab/Open-13B`" in newest.body
-    assert "| `open-lab/Open-7B` | evaluation_code | open | closed |" in newest.body
+    assert newest.diff is not None
+    assert [m.id for m in newest.diff.added] == ["open-lab/Open-13B"]
+    page = changelog_markdown(entries)
+    assert "**Added (1):** [Open 13B](families/open-family.md#m-open-lab-open-13b)" in page
+    assert ("- [Open 7B](families/open-family.md#m-open-lab-open-7b): evaluation code "
+            "✓ open → ✗ closed") in page
+    assert "verdict ✓ open source → ✗ not open source" in page
     assert "did not load" not in first.body  # the file's creation is not a load failure
+
+
+def test_a_warm_history_reads_the_cache_instead_of_scoring_old_catalogs(
+        history: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.site import changelog
+
+    cache = tmp_path / "cache"
+    cold = catalog_history(history, cache_dir=cache)
+    assert len(list(cache.glob("*.json"))) == 3  # one per commit, the note-only one too
+
+    def must_not_run(*args: object) -> object:
+        raise AssertionError("a warm history must not parse or score old catalogs")
+
+    monkeypatch.setattr(changelog, "compute_diffs", must_not_run)
+    assert catalog_history(history, cache_dir=cache) == cold
+
+
+def test_a_change_of_the_rules_invalidates_the_cache(history: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.site import changelog
+
+    cache = tmp_path / "cache"
+    catalog_history(history, cache_dir=cache)
+    monkeypatch.setattr(changelog, "rules_key", lambda: "other-rules")
+    calls: list[int] = []
+    real = changelog.compute_diffs
+    monkeypatch.setattr(changelog, "compute_diffs",
+                        lambda *a: calls.append(len(a[1])) or real(*a))
+    catalog_history(history, cache_dir=cache)
+    assert calls == [3]
 
 
 def test_catalog_history_is_bounded_by_limit(history: Path) -> None:
     assert [e.title for e in catalog_history(history, limit=1)] == [
-        "Catalog: 1 model added, 4 criteria changed, 2 open-source verdicts changed"]
+        "Catalog: 1 model added, 4 criteria changed, 3 verdicts changed"]
     assert catalog_history(history, limit=0) == []
 
 
@@ -184,7 +219,7 @@ def test_a_shallow_clone_has_only_the_history_it_holds(tmp_path: Path, history: 
     deeper = tmp_path / "deeper"
     git(tmp_path, "clone", "-q", "--depth", "2", history.as_uri(), str(deeper))
     assert [e.title for e in catalog_history(deeper)] == [
-        "Catalog: 1 model added, 4 criteria changed, 2 open-source verdicts changed"]
+        "Catalog: 1 model added, 4 criteria changed, 3 verdicts changed"]
 
 
 def test_catalog_history_of_this_repository_does_not_fail() -> None:

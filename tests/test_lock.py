@@ -12,6 +12,7 @@ from generator.catalog.lock import (
     HEADER,
     HubEntry,
     Lock,
+    LockError,
     OrgEntry,
     dump_lock,
     is_stale,
@@ -80,8 +81,13 @@ def test_wrong_field_names_the_file_and_the_field(tmp_path: Path) -> None:
     path = tmp_path / "catalog.lock.yaml"
     path.write_text("schema_version: 1\nmodels:\n  a/b:\n    requested_id: a/b\n    id: a/b\n"
                     "    downloads: many\n")
-    with pytest.raises(GeneratorError, match=r"catalog\.lock\.yaml:6:16: models\.a/b\.downloads: "):
+    with pytest.raises(LockError) as caught:
         load_lock(path)
+    # its own line and column, once (not "lock:1:1: lock:6:16: ...")
+    assert [str(p) for p in caught.value.problems] == [
+        (f"{path}:6:16: models.a/b.downloads: Input should be a valid integer, unable to parse "
+        "string as an integer; the lock is generated: regenerate it with `python -m generator "
+        "sync` instead of editing it")]
 
 
 def test_unknown_schema_version_asks_for_a_new_sync(tmp_path: Path) -> None:
@@ -139,3 +145,22 @@ def test_failing_or_never_fetched_entries_are_stale() -> None:
     never = HubEntry(requested_id="a/b", id="a/b", error="x", error_kind="not_found")
     assert last_confirmed(never, lock) is None
     assert is_stale(never, lock, 7)
+
+
+def test_a_corrupt_lock_warns_at_its_line_and_the_build_uses_the_catalog_alone(
+        tmp_path: Path) -> None:
+    from tests.conftest import FIXTURES, run_cli
+
+    lock = tmp_path / "catalog.lock.yaml"
+    lock.write_text("schema_version: 1\nmodels:\n  a/b: {requested_id: a/b, id: a/b, downl")
+    checked = run_cli("validate", "--catalog", str(FIXTURES / "catalog.yaml"), "--lock", str(lock))
+    assert checked.code == 0, checked.err
+    assert f"{lock}:3:" in checked.err
+    assert "warning:" in checked.err
+    assert "building from the catalog alone" in checked.err
+    assert checked.err.count(str(lock)) == 1  # the location is said once, not nested
+    docs = tmp_path / "docs"
+    rendered = run_cli("render", "--catalog", str(FIXTURES / "catalog.yaml"), "--lock", str(lock),
+                       "--docs-dir", str(docs))
+    assert rendered.code == 0, rendered.err
+    assert "not yet synced" in (docs / "families" / "open-family.md").read_text()

@@ -103,7 +103,7 @@ def test_an_alias_bomb_lock_is_refused_quickly() -> None:
     started = time.monotonic()
     with pytest.raises(LockError, match="refused"):
         parse_lock(bomb, "catalog.lock.yaml")
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 10  # stopped at source.MAX_NODES, not expanded
 
 
 def test_the_build_runs_from_the_catalog_alone_with_a_warning(tmp_path: Path) -> None:

@@ -79,8 +79,20 @@ def test_catalog_json_shape(files: dict[str, str | bytes]) -> None:
     assert first["hub"] is None
     big = next(m for m in doc["models"] if m["id"] == "big-corp/Big-70B")
     assert big["open_source"] is False
-    assert big["blockers"] == ["datasets", "weights", "evaluation_code", "finetuning_code",
-                               "training_metrics", "license"]
+    # closed first, then partial, then what nobody has verified
+    assert big["blockers"] == ["datasets", "weights", "license", "evaluation_code",
+                               "finetuning_code", "training_metrics"]
+    assert big["verdict"] == "not open source"
+    assert big["to_verify"] == ["evaluation_code", "finetuning_code", "training_metrics"]
+    assert first["verdict"] == "open source"
+    assert big["weights_access"] == "approval"
+    # every cell says what it rests on and where that was recorded
+    assert big["evidence"]["weights"] == [{
+        "component": "weights", "model": "big-corp/Big-70B", "status": "partial",
+        "origin": "family default", "recorded_on": "weights-only", "urls": ["https://example.org/big"],
+    }]
+    assert big["evidence"]["evaluation_code"][0]["origin"] == "not recorded"
+    assert big["evidence"]["evaluation_code"][0]["urls"] == []
 
 
 def test_csv_and_badges(files: dict[str, str | bytes]) -> None:

@@ -9,7 +9,7 @@ import pytest
 from generator.catalog import validate as catalog_mod
 from generator.catalog.licenses import LicenseClass
 from generator.catalog.schema import Catalog, Component, Status
-from generator.score.scorecard import Criterion, Scorer, combine
+from generator.score.scorecard import Criterion, Origin, Scorer, VerdictState, combine
 from tests.conftest import FIXTURES, ROOT
 
 O, P, C, U = Status.OPEN, Status.PARTIAL, Status.CLOSED, Status.UNKNOWN
@@ -28,7 +28,7 @@ def scorer() -> Scorer:
 
 @pytest.mark.parametrize(
     ("statuses", "expected"),
-    [([O, O], O), ([C, C], C), ([O, C], P), ([O, P], P), ([O, U], U), ([C, U], U), ([], U),
+    [([O, O], O), ([C, C], C), ([O, C], P), ([O, P], P), ([O, U], U), ([C, U], C), ([P, U], P), ([], U),
      ([P], P)],
 )
 def test_combine(statuses: list[Status], expected: Status) -> None:
@@ -60,7 +60,9 @@ def test_family_defaults_apply_and_origin_is_recorded(scorer: Scorer) -> None:
 def test_instruct_model_without_recorded_tuning_data_is_unknown(scorer: Scorer) -> None:
     card = scorer.score("open-lab/Open-1B-Chat")
     assert card.criteria[Criterion.DATASETS].status == U
-    assert card.blockers == [Criterion.DATASETS]
+    assert card.blockers == []  # nothing recorded blocks it ...
+    assert card.to_verify == [Criterion.DATASETS]  # ... but nobody has checked its data
+    assert card.verdict == VerdictState.NOT_VERIFIED
     assert not card.open_source
 
 
@@ -86,9 +88,11 @@ def test_custom_commercial_license_is_partial(scorer: Scorer) -> None:
 def test_derivative_inherits_base_and_adds_its_own(scorer: Scorer) -> None:
     card = scorer.score("someone/Open-7B-Med")
     comps = card.components
-    assert comps[Component.WEIGHTS].origin == "inherited from open-lab/Open-7B-Instruct"
+    assert comps[Component.WEIGHTS].origin == Origin.INHERITED
+    assert comps[Component.WEIGHTS].source == "open-lab/Open-7B-Instruct"
+    assert comps[Component.WEIGHTS].origin_text == "inherited from open-lab/Open-7B-Instruct"
     assert comps[Component.WEIGHTS].status == O
-    assert comps[Component.FINETUNING_DATA].origin == "model"
+    assert comps[Component.FINETUNING_DATA].origin == Origin.MODEL
     # Its data = pre-training (open) + the instruct stage's (open) + its own (closed).
     sources = [(mid, comp) for mid, comp, _eff in card.lineage_data]
     assert sources == [
@@ -123,6 +127,7 @@ def test_the_real_catalog_keeps_the_lessons_verdicts() -> None:
     assert scores["allenai/OLMo-7B"].open_source
     for llama in ("meta-llama/Llama-2-7b-hf", "meta-llama/Llama-2-70b-chat-hf"):
         assert not scores[llama].open_source
-        assert Criterion.DATASETS in scores[llama].blockers
+        assert scores[llama].verdict == VerdictState.NOT_OPEN_SOURCE
+        assert Criterion.DATASETS in scores[llama].blockers + scores[llama].to_verify
     assert not scores["mistralai/Mistral-7B-v0.1"].open_source
     assert not scores["tiiuae/falcon-40b"].open_source

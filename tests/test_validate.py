@@ -25,6 +25,7 @@ families:
         status: open
         licenses: [Apache-2.0]
         evidence: [https://example.org/w]
+        access: public
     models:
       - id: org/Base-1B
         name: Base 1B
@@ -71,7 +72,7 @@ CASES = [
                  "families[0].openness.weights.status: 'opn' is not one of", id="bad-status"),
     pytest.param("        evidence: [https://example.org/w]\n", "        evidance: [https://example.org/w]\n",
                  15, 9, "families[0].openness.weights.evidance: unknown field 'evidance'", id="typo-field"),
-    pytest.param("        params_b: 1\n", "        params_b: one\n", 21, 19,
+    pytest.param("        params_b: 1\n", "        params_b: one\n", 22, 19,
                  "families[0].models[0].params_b: 'one' is not a number", id="wrong-type"),
     pytest.param("        evidence: [https://example.org/w]\n", "", 12, 7,
                  "families[0].openness.weights.evidence: status 'open' needs evidence", id="no-evidence"),
@@ -83,19 +84,19 @@ CASES = [
                  id="bad-license"),
     pytest.param("[Apache-2.0]", "[LicenseRef-Nope]", 14, 20,
                  "'LicenseRef-Nope' is not defined", id="undefined-licenseref"),
-    pytest.param("        base: org/Base-1B\n", "        base: org/Other-1B\n", 27, 15,
+    pytest.param("        base: org/Base-1B\n", "        base: org/Other-1B\n", 28, 15,
                  "families[0].derivatives[0].base: base 'org/Other-1B' is not in the catalog",
                  id="missing-base"),
-    pytest.param("      - id: org/Base-1B\n", "      - id: not a repo id\n", 17, 13,
+    pytest.param("      - id: org/Base-1B\n", "      - id: not a repo id\n", 18, 13,
                  "families[0].models[0].id: 'not a repo id' is not a Hub repo id (ORG/NAME)", id="bad-repo-id"),
-    pytest.param("released: 2024-01-02", "released: 2024-13-02", 20, 19,
+    pytest.param("released: 2024-01-02", "released: 2024-13-02", 21, 19,
                  "families[0].models[0].released: '2024-13-02' is not a date", id="bad-date"),
-    pytest.param("        name: Base 1B\n", "        name: Base 1B\n        name: Again\n", 19, 9,
-                 "families[0].models[0].name: duplicate key 'name' (first defined on line 18)",
+    pytest.param("        name: Base 1B\n", "        name: Base 1B\n        name: Again\n", 20, 9,
+                 "families[0].models[0].name: duplicate key 'name' (first defined on line 19)",
                  id="duplicate-key"),
-    pytest.param("        kind: base\n", "        kind: base\n    - bad\n", 20, 5,
+    pytest.param("        kind: base\n", "        kind: base\n    - bad\n", 21, 5,
                  "YAML syntax error", id="syntax-error"),
-    pytest.param("  - id: someone/Tuned-1B\n", "  - id: org/base-1b\n", 25, 13,
+    pytest.param("  - id: someone/Tuned-1B\n", "  - id: org/base-1b\n", 26, 13,
                  "duplicate model id 'org/base-1b' (also at families[0].models[0])", id="duplicate-model"),
 ]
 
@@ -128,7 +129,7 @@ def test_duplicate_family_id(tmp_path: Path, cli: Callable[..., Result]) -> None
     second = family.replace("org/Base-1B", "org/Other-1B").replace("someone/Tuned", "someone/T2")
     result = _check(tmp_path, cli, VALID + second)
     assert result.code == 1
-    assert ":35:9: families[1].id: duplicate family id 'fam'" in result.err
+    assert ":36:9: families[1].id: duplicate family id 'fam'" in result.err
 
 
 def test_github_annotations(tmp_path: Path, cli: Callable[..., Result]) -> None:

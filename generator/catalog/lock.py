@@ -29,6 +29,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -37,6 +38,7 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from generator.catalog import source
+from generator.catalog.source import Problem
 from generator.errors import GeneratorError
 
 SCHEMA_VERSION = 1
@@ -50,14 +52,6 @@ END_MARKER = "# end of catalog.lock.yaml\n"
 _ENDED_HEADER = "# Its last line is `# end of catalog.lock.yaml`: without it the file was cut short.\n"
 REGENERATE = ("restore it with `git checkout -- {name}` or regenerate it with "
               "`python -m generator sync`")
-
-
-class LockError(GeneratorError):
-    """The lock cannot be used; `line` and `col` say where, when that is known."""
-
-    def __init__(self, file: str, message: str, line: int = 1, col: int = 1) -> None:
-        self.file, self.line, self.col, self.reason = file, line, col, message
-        super().__init__(f"{file}:{line}:{col}: {message}")
 
 
 class LockBusy(GeneratorError):
@@ -190,61 +184,58 @@ def load_lock(path: Path) -> Lock | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise LockError(str(path), f"cannot read the lock file: {exc.strerror}") from exc
+        raise _error(str(path), f"cannot read the lock file: {exc.strerror}") from exc
     text = source.decode(raw, str(path)) if len(raw) <= source.MAX_BYTES else None
     if not isinstance(text, str):
         problem = text.problems[0] if text is not None else None
         reason = problem.message if problem else (
             f"the lock is larger than {source.MAX_BYTES // 2**20} MiB")
-        raise LockError(str(path), f"{reason}; {REGENERATE.format(name=path)}",
-                        problem.line if problem else 1, problem.col if problem else 1)
+        raise _error(str(path), f"{reason}; {REGENERATE.format(name=Path(path).name)}",
+                     problem.line if problem else 1, problem.col if problem else 1)
     return parse_lock(text, str(path))
 
 
+class LockError(GeneratorError):
+    """A lock that cannot be used, with each problem at its own file:line:col."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
 def parse_lock(text: str, name: str) -> Lock:
-    """Parse lock text; errors (LockError) name the file and, where known, the line and
-    column. Bounded: size, nesting and alias expansion as for the catalog."""
-    hint = REGENERATE.format(name=name)
-    if len(text) > source.MAX_BYTES or source.flow_depth(text) > source.MAX_DEPTH:
-        raise LockError(name, f"refused: the lock is larger or nested deeper than a lock can "
-                        f"be; {hint}")
+    """Parse lock text; every problem names the file, line and column where it is. Bounded
+    like the catalog (size, nesting, alias expansion: `generator.catalog.source`), and a
+    lock cut short (no END_MARKER) or empty is an error, never a shorter lock."""
+    hint = REGENERATE.format(name=Path(name).name)
+    if len(text) > source.MAX_BYTES:
+        raise _error(name, f"refused: the lock is larger than {source.MAX_BYTES // 2**20} MiB; "
+                     f"{hint}")
     if not text.strip():
-        raise LockError(name, f"the lock is empty (a write that did not finish?); {hint}")
+        raise _error(name, f"the lock is empty (a write that did not finish?); {hint}")
     generated = HEADER + _ENDED_HEADER
     cut = _ENDED_HEADER in text or (generated.startswith(text) and text != generated)
     if cut and not text.endswith(END_MARKER):
-        lines = text.count("\n") + 1
-        raise LockError(name, f"the lock is truncated: it does not end with "
-                        f"{END_MARKER.strip()!r}; {hint}", lines, 1)
-    try:
-        raw = yaml.load(text, Loader=source.FAST_LOADER)  # a safe loader
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        raise LockError(name, f"{problem}; {hint}", line, col) from exc
-    if not source.within_limits(raw, source.MAX_NODES, source.MAX_DEPTH):
-        raise LockError(name, f"refused: the lock expands to more than {source.MAX_NODES:,} "
-                        f"values; {hint}")
-    if raw is None:
-        raw = {}
-    try:
-        return Lock.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = tuple(p for p in first["loc"] if isinstance(p, (str, int)))
-        line, col = _position(text, name, loc)
-        where = ".".join(str(p) for p in loc) or "(top level)"
-        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise LockError(
-            name, f"{where}: {first['msg']}{more}; the lock is generated: {hint} instead of "
-            "editing it", line, col) from exc
-
-
-def _position(text: str, name: str, loc: tuple[str | int, ...]) -> tuple[int, int]:
-    """Where a field of the lock is (the located reader runs only on this error path)."""
+        raise _error(name, f"the lock is truncated: it does not end with "
+                     f"{END_MARKER.strip()!r}; {hint}", text.count("\n") + 1)
     doc = source.parse(text, name)
-    return doc.positions.of(loc)
+    if doc.problems:
+        raise LockError([replace(p, message=f"{p.message} ({hint})") for p in doc.problems])
+    try:
+        return Lock.model_validate(doc.data if doc.data is not None else {})
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            path = tuple(p for p in err["loc"] if isinstance(p, (str, int)))
+            message = str(err["msg"]).removeprefix("Value error, ")
+            problems.append(doc.problem(path, f"{message}; the lock is generated: regenerate "
+                                        "it with `python -m generator sync` instead of "
+                                        "editing it"))
+        raise LockError(problems) from exc
+
+
+def _error(name: str, message: str, line: int = 1, col: int = 1) -> LockError:
+    return LockError([Problem(name, line, col, "", message)])
 
 
 def losses(old: Lock | None, new: Lock) -> list[str]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from generator.catalog import licenses
+from generator.catalog import licenses, rules
 from generator.catalog.schema import (
     LICENSE_REF,
     Access,
@@ -93,6 +93,8 @@ def _check_assessment(
             f"status {a.status.value!r} needs evidence: at least one public URL that shows it "
             "(or set status: unknown)",
         )
+    for i, url in enumerate(a.evidence):
+        yield from _check_primary(doc, (*path, "evidence", i), url)
     for i, lic in enumerate(a.licenses):
         problem = licenses.check_id(lic, defined)
         if problem:
@@ -107,31 +109,19 @@ def _check_assessment(
     yield from _check_access(doc, path, a)
 
 
-# A warning until every entry records its access; then an error like the other rules.
-ACCESS_MISSING_LEVEL = "warning"
-
-# Which `access` values each weights status allows (DESIGN.md, "The catalog").
-_ACCESS_FOR_STATUS: dict[Status, set[Access]] = {
-    Status.OPEN: {Access.PUBLIC, Access.CLICK_THROUGH},
-    Status.PARTIAL: {Access.PUBLIC, Access.CLICK_THROUGH, Access.APPROVAL},
-    Status.CLOSED: {Access.NONE},
-}
-
-
 def _check_access(doc: Document, path: PathKey, a: Assessment) -> Iterator[Problem]:
     if path[-1] != Component.WEIGHTS.value:
         if a.access is not None:
             yield doc.problem((*path, "access"), "access: is recorded on the weights only")
         return
-    allowed = _ACCESS_FOR_STATUS.get(a.status)
-    if allowed is None:
+    allowed = rules.allowed_access(a.status)
+    if not allowed:
         return
     if a.access is None:
         yield doc.problem(
             (*path, "access"),
             f"weights with status {a.status.value!r} need access: one of "
             + ", ".join(sorted(x.value for x in allowed)),
-            level=ACCESS_MISSING_LEVEL,
         )
     elif a.access not in allowed:
         yield doc.problem(
@@ -141,6 +131,19 @@ def _check_access(doc: Document, path: PathKey, a: Assessment) -> Iterator[Probl
                else f"status {a.status.value!r} allows access "
                + ", ".join(sorted(x.value for x in allowed))),
         )
+
+
+def _check_primary(doc: Document, path: PathKey, url: str) -> Iterator[Problem]:
+    site = rules.aggregator(url)
+    if site is not None:
+        yield doc.problem(path, f"{site} is an aggregator, not a primary source: cite the "
+                                "developer's model card, paper, repository or license text")
+
+
+def _check_sources(doc: Document, catalog: Catalog) -> Iterator[Problem]:
+    for path, _family, entry in _entries(catalog):
+        for i, url in enumerate(entry.sources):
+            yield from _check_primary(doc, (*path, "sources", i), url)
 
 
 def _check_ids(doc: Document, catalog: Catalog) -> Iterator[Problem]:
@@ -218,6 +221,7 @@ def semantic_problems(doc: Document, catalog: Catalog) -> list[Problem]:
     out: list[Problem] = list(_check_licenses_section(doc, catalog))
     for path, assessment in _assessments(catalog):
         out.extend(_check_assessment(doc, path, assessment, defined))
+    out.extend(_check_sources(doc, catalog))
     out.extend(_check_ids(doc, catalog))
     out.extend(_check_bases(doc, catalog))
     out.extend(_check_cycles(doc, catalog))

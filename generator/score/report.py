@@ -1,44 +1,20 @@
-"""Reports for maintainers: a PR's effect on the scorecards, evidence coverage per family."""
+"""Reports for maintainers: evidence coverage per family and the rules' figures (a PR's effect
+on the scorecards is `generator.score.diff`)."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
+
+from generator.catalog import rules
 from generator.catalog.schema import Catalog, Status
 from generator.catalog.validate import all_entries
-from generator.score.scorecard import NOT_APPLICABLE, Criterion, Scorer
+from generator.score.scorecard import NOT_APPLICABLE, Scorer
 
 
-def diff(base: Catalog | None, head: Catalog) -> str:
-    """Markdown: models added/removed and criteria that moved, base -> head."""
-    new = Scorer(head).score_all()
-    old = Scorer(base).score_all() if base is not None else {}
-    lines = ["## Scorecard changes", ""]
-    added = sorted(set(new) - set(old))
-    removed = sorted(set(old) - set(new))
-    moved = []
-    for model_id in sorted(set(new) & set(old)):
-        for crit in Criterion:
-            before = old[model_id].criteria[crit].status
-            after = new[model_id].criteria[crit].status
-            if before != after:
-                moved.append(f"| `{model_id}` | {crit.value} | {before.value} | {after.value} |")
-        if old[model_id].open_source != new[model_id].open_source:
-            moved.append(f"| `{model_id}` | open_source | {old[model_id].open_source} | "
-                         f"{new[model_id].open_source} |")
-    if base is None:
-        lines.append("The base catalog did not load; every model counts as added.")
-    if not (added or removed or moved):
-        lines.append("No scorecard changes.")
-    if added:
-        lines += [f"**Added ({len(added)}):** " + ", ".join(f"`{m}`" for m in added), ""]
-    if removed:
-        lines += [f"**Removed ({len(removed)}):** " + ", ".join(f"`{m}`" for m in removed), ""]
-    if moved:
-        lines += ["| model | criterion | before | after |", "|---|---|---|---|", *moved]
-    return "\n".join(lines) + "\n"
-
-
-def coverage(catalog: Catalog) -> str:
-    """Markdown table: per family, components recorded with evidence, and unknowns."""
+def coverage(catalog: Catalog, today: date | None = None, problems: int = 0) -> str:
+    """Markdown: per family, components recorded with evidence and unknowns; then the
+    catalog-wide figures the status rules are held to (unknown share, aggregator sources,
+    rule violations, entries not checked by a person for over 12 months)."""
     lines = [
         "| family | models | components | with evidence | unknown | evidence coverage |",
         "|---|---:|---:|---:|---:|---:|",
@@ -63,4 +39,31 @@ def coverage(catalog: Catalog) -> str:
     urls |= {u for f in catalog.families for a in f.openness.values() for u in a.evidence}
     lines += ["", (f"{len(catalog.families)} families, {totals[0]} models and fine-tunes, "
               f"{len(urls)} distinct evidence URLs.")]
+    lines += ["", *_rule_figures(catalog, totals[1], totals[3], urls, problems,
+                                 today or datetime.now(UTC).date())]
     return "\n".join(lines) + "\n"
+
+
+def _rule_figures(catalog: Catalog, components: int, unknown: int, evidence: set[str],
+                  problems: int, today: date) -> list[str]:
+    entries = [e for _f, e in all_entries(catalog)]
+    sources = [u for e in entries for u in e.sources]
+    on_aggregators = [u for u in sources if rules.aggregator(u)]
+    evidence_on = sorted(u for u in evidence if rules.aggregator(u))
+    cutoff = today - timedelta(days=365)
+    never = sorted(e.id for e in entries if e.checked is None)
+    old = sorted(f"{e.id} ({e.checked})" for e in entries if e.checked and e.checked < cutoff)
+    share = unknown / components if components else 0.0
+    lines = [
+        f"- unknown components: {unknown} of {components} ({share:.1%})",
+        f"- evidence URLs on aggregator sites: {len(evidence_on)}"
+        + (f" ({', '.join(evidence_on)})" if evidence_on else ""),
+        (f"- fact sources on aggregator sites: {len(on_aggregators)} of {len(sources)} "
+        f"({len(on_aggregators) / len(sources) if sources else 0.0:.1%})"),
+        f"- rule violations (validate errors and warnings): {problems}",
+        f"- never checked by a person: {len(never)} of {len(entries)}"
+        + (f" ({', '.join(never)})" if never else ""),
+        f"- last checked more than 12 months ago (before {cutoff}): {len(old)}"
+        + (f" ({', '.join(old)})" if old else ""),
+    ]
+    return lines

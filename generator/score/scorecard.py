@@ -48,19 +48,62 @@ CRITERION_LABELS = {
 }
 
 _UNKNOWN = Assessment(status=Status.UNKNOWN)
-NOT_APPLICABLE = "not applicable"
+
+
+class Origin(StrEnum):
+    """Where a component's assessment was recorded, as it applies to one model."""
+
+    MODEL = "model"
+    FAMILY = "family default"
+    INHERITED = "inherited"
+    NOT_RECORDED = "not recorded"
+    NOT_APPLICABLE = "not applicable"
+
+
+NOT_APPLICABLE = Origin.NOT_APPLICABLE
+
+
+class VerdictState(StrEnum):
+    """The lesson's verdict: all six open; some closed or partial; only unknowns in the way."""
+
+    OPEN_SOURCE = "open source"
+    NOT_OPEN_SOURCE = "not open source"
+    NOT_VERIFIED = "not yet verified"
 
 
 @dataclass(frozen=True)
 class Effective:
-    """A component's assessment as it applies to one model, and where it came from."""
+    """A component's assessment as it applies to one model, and where it came from: `source`
+    is the model id (this model, or the base it is inherited from) or the family id."""
 
     assessment: Assessment
-    origin: str  # "model", "family default", "inherited from ORG/NAME", or "not recorded"
+    origin: Origin
+    source: str | None = None
 
     @property
     def status(self) -> Status:
         return self.assessment.status
+
+    @property
+    def origin_text(self) -> str:
+        if self.origin == Origin.INHERITED:
+            return f"inherited from {self.source}"
+        if self.origin == Origin.FAMILY:
+            return "family default"
+        return "this model" if self.origin == Origin.MODEL else self.origin.value
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One component behind a criterion: its status, where it was recorded, its URLs."""
+
+    component: Component
+    entry: str  # the model whose data or code it is (a lineage stage for datasets)
+    effective: Effective
+
+    @property
+    def urls(self) -> tuple[str, ...]:
+        return tuple(self.effective.assessment.evidence)
 
 
 @dataclass(frozen=True)
@@ -68,6 +111,21 @@ class CriterionResult:
     status: Status
     because: str
     components: tuple[Component, ...]
+    evidence: tuple[Evidence, ...] = ()
+
+    @property
+    def urls(self) -> tuple[str, ...]:
+        """Every evidence URL the cell rests on, in order, once each."""
+        return tuple(dict.fromkeys(u for e in self.evidence for u in e.urls))
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """A criterion that keeps a model from being open source, with its reason."""
+
+    criterion: Criterion
+    status: Status
+    because: str
 
 
 @dataclass(frozen=True)
@@ -86,7 +144,9 @@ class Scorecard:
     components: dict[Component, Effective]
     criteria: dict[Criterion, CriterionResult]
     open_source: bool
-    blockers: list[Criterion]
+    verdict: VerdictState
+    blockers: list[Criterion]  # closed first, then partial (the verdict's reasons)
+    to_verify: list[Criterion]  # unknown: what to check before a verdict can be given
     license_ids: list[str]
     license_class: LicenseClass
     osaid: Verdict
@@ -95,16 +155,16 @@ class Scorecard:
 
 
 def combine(statuses: list[Status]) -> Status:
-    """Several components behind one criterion: all open -> open, all closed -> closed,
-    otherwise unknown if anything is unknown, else partial."""
+    """Several components behind one criterion (the data of each training stage): all open ->
+    open; only unknowns between it and open -> unknown; every known part withheld -> closed;
+    otherwise some of it is public -> partial."""
     if not statuses:
         return Status.UNKNOWN
-    if all(s == Status.OPEN for s in statuses):
-        return Status.OPEN
-    if all(s == Status.CLOSED for s in statuses):
+    known = [s for s in statuses if s != Status.UNKNOWN]
+    if all(s == Status.OPEN for s in known):
+        return Status.OPEN if len(known) == len(statuses) else Status.UNKNOWN
+    if all(s == Status.CLOSED for s in known):
         return Status.CLOSED
-    if Status.UNKNOWN in statuses:
-        return Status.UNKNOWN
     return Status.PARTIAL
 
 
@@ -128,18 +188,18 @@ class Scorer:
         entry = self.entries[entry_id]
         if isinstance(entry, Derivative) and entry.base in self.entries and entry.base not in _seen:
             base = self.components(entry.base, _seen | {entry_id})
-            out = {c: Effective(e.assessment, _inherited(e, entry.base)) for c, e in base.items()}
+            out = {c: _inherited(e, entry.base) for c, e in base.items()}
             # The base's fine-tuning data is lineage data, not this derivative's own.
-            out[Component.FINETUNING_DATA] = Effective(_UNKNOWN, "not recorded")
+            out[Component.FINETUNING_DATA] = Effective(_UNKNOWN, Origin.NOT_RECORDED)
         else:
             family = self.family_of[entry_id]
-            out = {c: Effective(_UNKNOWN, "not recorded") for c in Component}
+            out = {c: Effective(_UNKNOWN, Origin.NOT_RECORDED) for c in Component}
             for comp, assessment in family.openness.items():
-                out[comp] = Effective(assessment, "family default")
+                out[comp] = Effective(assessment, Origin.FAMILY, family.id)
         for comp, assessment in entry.openness.items():
-            out[comp] = Effective(assessment, "model")
+            out[comp] = Effective(assessment, Origin.MODEL, entry_id)
         if not _adds_data(entry) and out[Component.FINETUNING_DATA].status == Status.UNKNOWN:
-            out[Component.FINETUNING_DATA] = Effective(_UNKNOWN, NOT_APPLICABLE)
+            out[Component.FINETUNING_DATA] = Effective(_UNKNOWN, Origin.NOT_APPLICABLE)
         self._cache[entry_id] = out
         return out
 
@@ -165,21 +225,24 @@ class Scorer:
         license_class = licenses.classify_all(weights.licenses, self.catalog)
         criteria = {
             Criterion.DATASETS: _datasets(data),
-            Criterion.WEIGHTS: _single(comps, Component.WEIGHTS),
-            Criterion.EVALUATION_CODE: _single(comps, Component.EVALUATION_CODE),
-            Criterion.FINETUNING_CODE: _single(comps, Component.FINETUNING_CODE),
-            Criterion.TRAINING_METRICS: _single(comps, Component.TRAINING_LOGS),
-            Criterion.LICENSE: _license(weights, license_class),
+            Criterion.WEIGHTS: _single(entry_id, comps, Component.WEIGHTS),
+            Criterion.EVALUATION_CODE: _single(entry_id, comps, Component.EVALUATION_CODE),
+            Criterion.FINETUNING_CODE: _single(entry_id, comps, Component.FINETUNING_CODE),
+            Criterion.TRAINING_METRICS: _single(entry_id, comps, Component.TRAINING_LOGS),
+            Criterion.LICENSE: _license(entry_id, comps, license_class, self.catalog),
         }
-        blockers = [c for c in Criterion if criteria[c].status != Status.OPEN]
+        blockers = blocking(criteria)
+        to_verify = [c for c in Criterion if criteria[c].status == Status.UNKNOWN]
         return Scorecard(
             id=entry_id,
             family=self.family_of[entry_id].id,
             is_derivative=isinstance(self.entries[entry_id], Derivative),
             components=comps,
             criteria=criteria,
-            open_source=not blockers,
+            open_source=not blockers and not to_verify,
+            verdict=verdict_of(criteria),
             blockers=blockers,
+            to_verify=to_verify,
             license_ids=list(weights.licenses),
             license_class=license_class,
             osaid=osaid(comps, criteria[Criterion.LICENSE].status),
@@ -191,10 +254,29 @@ class Scorer:
         return {entry_id: self.score(entry_id) for entry_id in self.entries}
 
 
-def _inherited(effective: Effective, base: str) -> str:
-    if effective.origin.startswith("inherited from") or effective.origin == "not recorded":
-        return effective.origin
-    return f"inherited from {base}"
+def blocking(criteria: dict[Criterion, CriterionResult]) -> list[Criterion]:
+    """The criteria that make a model not open source: closed ones first, then partial."""
+    rank = {Status.CLOSED: 0, Status.PARTIAL: 1}
+    found = [c for c in Criterion if criteria[c].status in rank]
+    return sorted(found, key=lambda c: rank[criteria[c].status])  # stable: criterion order
+
+
+def verdict_of(criteria: dict[Criterion, CriterionResult]) -> VerdictState:
+    """Open source only when all six are open; a closed or partial criterion decides "not";
+    when only unknowns stand in the way, nobody can say yet."""
+    statuses = {criteria[c].status for c in Criterion}
+    if statuses & {Status.CLOSED, Status.PARTIAL}:
+        return VerdictState.NOT_OPEN_SOURCE
+    if Status.UNKNOWN in statuses:
+        return VerdictState.NOT_VERIFIED
+    return VerdictState.OPEN_SOURCE
+
+
+def _inherited(effective: Effective, base: str) -> Effective:
+    """A base's component as its derivative sees it: where it was recorded stays known."""
+    if effective.origin in (Origin.INHERITED, Origin.NOT_RECORDED, Origin.NOT_APPLICABLE):
+        return effective
+    return Effective(effective.assessment, Origin.INHERITED, base)
 
 
 def _adds_data(entry: Entry) -> bool:
@@ -203,9 +285,10 @@ def _adds_data(entry: Entry) -> bool:
     return entry.kind != ModelKind.BASE
 
 
-def _single(comps: dict[Component, Effective], comp: Component) -> CriterionResult:
+def _single(entry_id: str, comps: dict[Component, Effective], comp: Component) -> CriterionResult:
     eff = comps[comp]
-    return CriterionResult(eff.status, f"{COMPONENT_LABELS[comp]}: {eff.status.value}", (comp,))
+    return CriterionResult(eff.status, f"{COMPONENT_LABELS[comp]}: {eff.status.value}", (comp,),
+                           (Evidence(comp, entry_id, eff),))
 
 
 def _datasets(data: list[tuple[str, Component, Effective]]) -> CriterionResult:
@@ -216,10 +299,23 @@ def _datasets(data: list[tuple[str, Component, Effective]]) -> CriterionResult:
         for i, (mid, c, eff) in enumerate(data)
     )
     comps = tuple(dict.fromkeys(c for _m, c, _e in data))
-    return CriterionResult(status, parts, comps)
+    evidence = tuple(Evidence(c, mid, eff) for mid, c, eff in data)
+    return CriterionResult(status, parts, comps, evidence)
 
 
-def _license(weights: Assessment, license_class: LicenseClass) -> CriterionResult:
+def _license(entry_id: str, comps: dict[Component, Effective], license_class: LicenseClass,
+             catalog: Catalog) -> CriterionResult:
+    weights = comps[Component.WEIGHTS]
+    result = _license_status(weights.assessment, license_class)
+    # The cell rests on the license texts first, then on the weights' own evidence.
+    texts = [licenses.url(lic, catalog) for lic in weights.assessment.licenses]
+    license_text = Effective(
+        weights.assessment.model_copy(update={"evidence": texts}), weights.origin, weights.source)
+    evidence = (Evidence(Component.WEIGHTS, entry_id, license_text),)
+    return CriterionResult(result.status, result.because, result.components, evidence)
+
+
+def _license_status(weights: Assessment, license_class: LicenseClass) -> CriterionResult:
     status = {
         LicenseClass.OSI: Status.OPEN,
         LicenseClass.RESTRICTED: Status.PARTIAL,

@@ -5,7 +5,7 @@ Two sources, both read at build time and never from the network:
 - `changes/YYYY-MM-DD.md`: the Markdown summary of each nightly sync, committed by the bot
   with catalog.lock.yaml (`load_entries`).
 - `git log` of catalog.yaml: for each commit, what it did to the scorecards, as computed by
-  `generator.score.report.diff` (`catalog_history`). Without git or history (a tarball, a shallow
+  `generator.score.diff` (`catalog_history`), cached per catalog version pair. Without git or history (a tarball, a shallow
   clone) there is simply no catalog history.
 
 The bodies hold text from the Hub and from commit messages, so they are treated as
@@ -16,10 +16,12 @@ never from the build clock, so the page and the feed are byte-stable.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -29,12 +31,15 @@ from pathlib import Path
 
 import markdown  # type: ignore[import-untyped]  # no stubs in the pinned dev set
 
-from generator.score import report
-from generator.catalog.validate import validate_document
-from generator.errors import GeneratorError
 from generator.catalog.schema import Catalog
 from generator.catalog.source import Document, Positions, load_fast
-from generator.site.markup import CONTROL, md_body, md_plain
+from generator.catalog.validate import validate_document
+from generator.errors import GeneratorError
+from generator.score.diff import Model as DiffModel
+from generator.score.diff import ScorecardDiff
+from generator.score.diff import diff as score_diff
+from generator.score.scorecard import CRITERION_LABELS, Criterion
+from generator.site.markup import CONTROL, anchor, md_body, md_plain
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_LIMIT = 50
@@ -56,6 +61,7 @@ class Entry:
     body: str  # Markdown; escaped on output (see markup.md_body)
     key: str  # stable: the page anchor and the Atom id, e.g. sync-2026-11-27, catalog-<sha12>
     updated: str  # RFC 3339 UTC, for Atom and ordering
+    diff: ScorecardDiff | None = None  # a catalog commit's effect, rendered for people
 
     @property
     def heading(self) -> str:
@@ -121,24 +127,89 @@ class Commit:
 
 
 def catalog_history(repo_root: Path, catalog: str = "catalog.yaml",
-                    limit: int = 50) -> list[Entry]:
+                    limit: int = 50, cache_dir: Path | None = None) -> list[Entry]:
     """What each of the last `limit` commits to the catalog did to the scorecards. Commits
     that change no scorecard (notes, evidence links) are left out. No git, no repository or
-    no history: []. Parsing and scoring 50 versions of a 300 KB catalog is CPU-bound, so the
-    commits are shared among processes when there are several CPUs."""
+    no history: []. Each commit's effect is computed once per (old blob, new blob, rules)
+    and kept in `cache_dir`, so a warm build reads small JSON files instead of parsing and
+    scoring every past catalog; the cold part is shared among processes."""
     commits = git_commits(repo_root, catalog, limit)
+    cache = DiffCache(cache_dir)
+    diffs = {c.sha: cache.get(c) for c in commits}
+    missing = [c for c in commits if diffs[c.sha] is None]
+    for sha, computed in (compute_diffs(repo_root, missing, catalog) if missing else {}).items():
+        diffs[sha] = computed
+        if computed is not None:
+            cache.put(next(c for c in missing if c.sha == sha), computed)
+    entries = [commit_entry(c, diffs[c.sha]) for c in commits]
+    return newest_first([e for e in entries if e is not None])
+
+
+def compute_diffs(repo_root: Path, commits: list[Commit], catalog: str
+                  ) -> dict[str, ScorecardDiff | None]:
+    """The effect of each commit (None where a version does not load under today's rules)."""
+    if not commits:
+        return {}
     blobs = read_blobs(repo_root, {c.old_blob for c in commits} | {c.new_blob for c in commits})
     chunks = [chunk for chunk in split(commits, workers(len(commits))) if chunk]
     jobs = [(chunk, {b: blobs[b] for c in chunk for b in (c.old_blob, c.new_blob) if b in blobs},
              catalog) for chunk in chunks]
     if len(jobs) < 2:
-        return newest_first([e for job in jobs for e in history_entries(*job)])
-    try:
-        with ProcessPoolExecutor(len(jobs), mp_context=get_context("fork")) as pool:
-            results = list(pool.map(history_entries, *zip(*jobs, strict=True)))
-    except (OSError, ValueError, BrokenProcessPool):  # no fork or no semaphores here
-        results = [history_entries(*job) for job in jobs]
-    return newest_first([e for part in results for e in part])
+        results = [history_diffs(*job) for job in jobs]
+    else:
+        try:
+            with ProcessPoolExecutor(len(jobs), mp_context=get_context("fork")) as pool:
+                results = list(pool.map(history_diffs, *zip(*jobs, strict=True)))
+        except (OSError, ValueError, BrokenProcessPool):  # no fork or no semaphores here
+            results = [history_diffs(*job) for job in jobs]
+    return {sha: d for part in results for sha, d in part.items()}
+
+
+# The modules whose rules decide a diff: a change to any of them invalidates the cache.
+_RULE_MODULES = ("catalog/schema.py", "catalog/validate.py", "catalog/licenses.py",
+                 "catalog/rules.py", "score/scorecard.py", "score/diff.py")
+
+
+def rules_key() -> str:
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for name in _RULE_MODULES:
+        digest.update((package / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class DiffCache:
+    """Scorecard diffs keyed by the catalog's blob before and after and the rules' hash."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+        self.key = rules_key() if directory is not None else ""
+
+    def _path(self, commit: Commit) -> Path | None:
+        if self.directory is None:
+            return None
+        return self.directory / f"{commit.old_blob[:20]}-{commit.new_blob[:20]}-{self.key}.json"
+
+    def get(self, commit: Commit) -> ScorecardDiff | None:
+        path = self._path(commit)
+        if path is None:
+            return None
+        try:
+            return ScorecardDiff.from_json(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # absent or unreadable: compute it again
+
+    def put(self, commit: Commit, diff: ScorecardDiff) -> None:
+        path = self._path(commit)
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(diff.to_json(), encoding="utf-8")
+            tmp.replace(path)
+        except OSError:
+            pass  # a read-only checkout still builds; it only stays cold
 
 
 def workers(commits: int) -> int:
@@ -154,18 +225,18 @@ def split(items: list[Commit], parts: int) -> list[list[Commit]]:
     return [items[i:i + size] for i in range(0, len(items), size or 1)]
 
 
-def history_entries(commits: list[Commit], blobs: dict[str, str], catalog: str) -> list[Entry]:
-    """The entries of some commits (one process's share): each version parsed once."""
+def history_diffs(commits: list[Commit], blobs: dict[str, str], catalog: str
+                  ) -> dict[str, ScorecardDiff | None]:
+    """The diffs of some commits (one process's share): each version parsed once."""
     catalogs: dict[str, Catalog | None] = {NULL_BLOB: empty_catalog()}
-    entries = []
+    out: dict[str, ScorecardDiff | None] = {}
     for commit in commits:
         for blob in (commit.old_blob, commit.new_blob):
             if blob not in catalogs:
                 catalogs[blob] = parse_catalog(blobs.get(blob), f"{catalog}@{blob[:12]}")
-        entry = commit_entry(commit, catalogs[commit.old_blob], catalogs[commit.new_blob])
-        if entry is not None:
-            entries.append(entry)
-    return entries
+        before, after = catalogs[commit.old_blob], catalogs[commit.new_blob]
+        out[commit.sha] = None if before is None or after is None else score_diff(before, after)
+    return out
 
 
 def git(repo_root: Path, *args: str, stdin: bytes | None = None) -> bytes | None:
@@ -249,46 +320,55 @@ def empty_catalog() -> Catalog:
     return Catalog.model_construct(licenses={}, families=[])
 
 
-def commit_entry(commit: Commit, before: Catalog | None, after: Catalog | None) -> Entry | None:
+def commit_entry(commit: Commit, diff: ScorecardDiff | None) -> Entry | None:
     """The entry for one commit, or None when it changed no scorecard or cannot be compared."""
-    if before is None or after is None:
+    if diff is None:
         return None
-    body = report.diff(before, after)
-    title = diff_title(body)
+    title = diff.title()
     if title is None:
         return None
     when = datetime.fromtimestamp(commit.timestamp, tz=UTC)
-    text = body.split("\n", 1)[1].strip() if body.startswith("#") else body.strip()
     return Entry(
         date=when.date().isoformat(),
         title=f"Catalog: {title}",
-        body=f"Commit `{commit.sha[:12]}`: {commit.subject}\n\n{text}\n",
+        body=f"Commit `{commit.sha[:12]}`: {commit.subject}\n",
         key=f"catalog-{commit.sha[:12]}",
         updated=when.isoformat().replace("+00:00", "Z"),
+        diff=diff,
     )
 
 
-def diff_title(body: str) -> str | None:
-    """'3 models added, 1 removed, 2 criteria changed' from `report.diff`'s Markdown."""
-    moved = re.findall(r"^\| `[^`]+` \| (\w+) \|", body, flags=re.MULTILINE)
-    criteria = sum(1 for name in moved if name != "open_source")
-    parts = [
-        plural(first_int(r"\*\*Added \((\d+)\):\*\*", body), "model added", "models added"),
-        plural(first_int(r"\*\*Removed \((\d+)\):\*\*", body), "removed", "removed"),
-        plural(criteria, "criterion changed", "criteria changed"),
-        plural(len(moved) - criteria, "open-source verdict changed",
-               "open-source verdicts changed"),
-    ]
-    return ", ".join(p for p in parts if p) or None
+_SYMBOL = {"open": "✓", "partial": "◐", "closed": "✗", "unknown": "?", "open source": "✓",
+           "not open source": "✗", "not yet verified": "?"}
+_CRITERION = {c.value: CRITERION_LABELS[c] for c in Criterion}
 
 
-def first_int(pattern: str, text: str) -> int:
-    match = re.search(pattern, text)
-    return int(match.group(1)) if match else 0
+def diff_markdown(diff: ScorecardDiff, href: Callable[[DiffModel], str]) -> str:
+    """A commit's effect for people: model names linked, statuses as symbols and words.
+    Names come from the catalog, so they are escaped; the links are built here."""
+    def name(model: DiffModel, linked: bool = True) -> str:
+        text = md_plain(model.name)
+        return f"[{text}]({href(model)})" if linked else text
+
+    def status(value: str) -> str:
+        return f"{_SYMBOL.get(value, '')} {md_plain(value)}".strip()
+
+    lines = []
+    if diff.added:
+        lines.append(f"**Added ({len(diff.added)}):** " + ", ".join(name(m) for m in diff.added))
+    if diff.removed:
+        lines.append(f"**Removed ({len(diff.removed)}):** "
+                     + ", ".join(name(m, linked=False) for m in diff.removed))
+    if diff.changes:
+        lines.append("")
+        lines += [f"- {name(c.model)}: {md_plain(_CRITERION.get(c.what, c.what)).lower()} "
+                  f"{status(c.before)} → {status(c.after)}" for c in diff.changes]
+    return "\n".join(lines) + "\n" if lines else ""
 
 
-def plural(n: int, one: str, many: str) -> str:
-    return "" if n == 0 else f"{n} {one if n == 1 else many}"
+def page_href(model: DiffModel) -> str:
+    """From the changelog page (docs/changelog.md) to the model on its family page."""
+    return f"families/{model.family}.md#{anchor(model.id)}"
 
 
 # -- output -------------------------------------------------------------------------------
@@ -300,13 +380,19 @@ def changelog_markdown(entries: list[Entry]) -> str:
         return ("No changes recorded yet. Each nightly Hub sync and each change to the "
                 "catalog's scorecards will be listed here.\n")
     sections = [f"## {md_plain(e.heading)} {{ #{e.key} }}\n\n{md_body(e.body)}"
+                + (f"\n{diff_markdown(e.diff, page_href)}" if e.diff else "")
                 for e in newest_first(entries)]
     return "\n".join(sections)
 
 
-def entry_html(entry: Entry) -> str:
-    html: str = markdown.markdown(md_body(entry.body), extensions=["tables"],
-                                  output_format="html")
+def entry_html(entry: Entry, site: str = "") -> str:
+    def absolute(model: DiffModel) -> str:
+        return f"{site}families/{model.family}/#{anchor(model.id)}"
+
+    text = md_body(entry.body)
+    if entry.diff is not None:
+        text += "\n" + diff_markdown(entry.diff, absolute)
+    html: str = markdown.markdown(text, extensions=["tables"], output_format="html")
     return html
 
 
@@ -340,7 +426,7 @@ def add_entry(feed: ET.Element, entry: Entry, site: str) -> None:
                                  "href": f"{site}changelog/#{entry.key}"})
     sub(node, "id", f"{site}changelog/#{entry.key}")
     sub(node, "updated", entry.updated)
-    content = sub(node, "content", entry_html(entry))
+    content = sub(node, "content", entry_html(entry, site))
     content.set("type", "html")
 
 

@@ -5,7 +5,7 @@ a one-sentence summary and a table (the text alternative). Output is determinist
 are sorted, overlapping points are spread by a jitter derived from the model id (never a
 random number), and every coordinate is rounded to one decimal.
 
-Colours come from CSS classes (`CHART_CSS`, appended to docs/assets/atlas.css) that use the
+Colours come from CSS classes (styled once, in docs/assets/atlas.css) that use the
 site's custom properties and `currentColor`, so the charts follow Material's light and dark
 schemes. Meaning is never carried by colour alone: open-source models are filled circles,
 the others hollow, and the legend says so in words.
@@ -140,7 +140,7 @@ def line(x1: float, y1: float, x2: float, y2: float, cls: str) -> str:
 
 
 def marker(cx: float, cy: float, open_source: bool) -> str:
-    cls = ' class="os"' if open_source else ""  # scoped by .oma-chart-svg in CHART_CSS
+    cls = ' class="os"' if open_source else ""  # styled by .oma-chart-svg in docs/assets/atlas.css
     return f'<circle{cls} cx="{num(cx)}" cy="{num(cy)}" r="{RADIUS}"/>'
 
 
@@ -425,20 +425,3 @@ def year_comparison(by_year: list[tuple[int, ChartPoint]]) -> str:
         out += f", against {mean(years[0])} in {years[0]} ({sizes[years[0]]:,})"
     return out
 
-
-CHART_CSS = """
-/* Charts (generator/charts.py): colours from the scheme, shapes carry the meaning. */
-.oma-chart { margin: 1em 0; }
-.oma-chart-svg { display: block; max-width: 100%; height: auto; color: var(--md-default-fg-color); font-family: inherit; }
-.oma-chart-svg text { fill: currentColor; font-size: 12px; }
-.oma-chart-svg .oma-ax { fill: var(--md-default-fg-color--light); }
-.oma-chart-svg .oma-ax-title, .oma-chart-svg .oma-note { font-weight: 600; }
-.oma-chart-svg .oma-grid { stroke: var(--md-default-fg-color--lightest); stroke-width: 1; }
-.oma-chart-svg .oma-grid-v { stroke-dasharray: 2 3; }
-.oma-chart-svg .oma-band { fill: var(--oma-unknown-bg); opacity: .5; }
-.oma-chart-svg circle { fill: var(--md-default-bg-color); fill-opacity: .6; stroke: var(--md-default-fg-color--light); stroke-width: 1.3; }
-.oma-chart-svg circle.os { fill: var(--oma-open-fg); fill-opacity: 1; stroke: var(--oma-open-fg); }
-.oma-chart-svg a:hover circle, .oma-chart-svg a:focus circle { stroke-width: 3; }
-.oma-chart-svg a:focus { outline: none; }
-.oma-chart-svg a:focus circle { stroke: var(--md-accent-fg-color); }
-"""

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Any
 
+from generator.catalog.schema import Catalog, Component, Derivative, Model, Status
+from generator.score.scorecard import Criterion, CriterionResult, Scorecard
 from generator.site.hubview import HubIndex, HubView
 from generator.site.markup import csv_cell, json_text, xml_text
-from generator.catalog.schema import Catalog, Derivative, Model, Status
-from generator.score.scorecard import Criterion, Scorecard
 
 SCHEMA_VERSION = 1
 
@@ -36,7 +35,15 @@ def _hub(view: HubView) -> dict[str, Any] | None:
     }
 
 
+def _evidence(result: CriterionResult) -> list[dict[str, Any]]:
+    """What one criterion cell rests on: each component, where it was recorded, its URLs."""
+    return [{"component": e.component.value, "model": e.entry, "status": e.effective.status.value,
+             "origin": e.effective.origin.value, "recorded_on": e.effective.source,
+             "urls": list(e.urls)} for e in result.evidence]
+
+
 def model_record(entry: Model | Derivative, card: Scorecard, view: HubView) -> dict[str, Any]:
+    weights_access = card.components[Component.WEIGHTS].assessment.access
     record: dict[str, Any] = {
         "id": entry.id,
         "family": card.family,
@@ -49,13 +56,20 @@ def model_record(entry: Model | Derivative, card: Scorecard, view: HubView) -> d
         "context_length": entry.context_length,
         "criteria": {c.value: card.criteria[c].status.value for c in Criterion},
         "open_source": card.open_source,
-        "blockers": [c.value for c in card.blockers],
+        "verdict": card.verdict.value,
+        "blockers": [c.value for c in [*card.blockers, *card.to_verify]],
+        "to_verify": [c.value for c in card.to_verify],
+        "evidence": {c.value: _evidence(card.criteria[c]) for c in Criterion},
         "license": " AND ".join(card.license_ids) or None,
         "license_class": card.license_class.value,
         "osaid": card.osaid.result,
         "mof": card.mof.result,
         "hub": _hub(view),
     }
+    record["weights_access"] = weights_access.value if weights_access else None
+    record["tasks"] = [t.value for t in entry.tasks]
+    record["modalities"] = ["text", *(m.value for m in entry.modalities if m.value != "text")]
+    record["checked"] = entry.checked.isoformat() if entry.checked else None
     if isinstance(entry, Derivative):
         record["domain"] = entry.domain.value
         record["specialization"] = entry.specialization

@@ -13,11 +13,11 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from generator.site import changelog
-from generator.site import charts
-from generator.site import exports
-from generator.site import hubview
+from generator.catalog import rules
 from generator.catalog.licenses import LICENSE_CLASS_LABELS
+from generator.catalog.schema import COMPONENT_LABELS, Component, Status
+from generator.score.scorecard import CRITERION_LABELS, Criterion
+from generator.site import changelog, charts, exports, hubview
 from generator.site.markup import (
     CRITERION_SHORT,
     GENERATED_NOTE,
@@ -33,8 +33,6 @@ from generator.site.markup import (
     strip,
     strip_legend,
 )
-from generator.catalog.schema import COMPONENT_LABELS, Component, Status
-from generator.score.scorecard import CRITERION_LABELS, Criterion
 from generator.site.views import (
     CRITERION_COMPONENTS,
     CRITERION_TEXT,
@@ -46,6 +44,7 @@ from generator.site.views import (
     finder_filters,
     lineage,
     matrix_filters,
+    newest_families,
     open_count,
     own_components,
     rows_of,
@@ -81,6 +80,7 @@ def _env() -> Environment:
         LICENSE_CLASS_LABELS=LICENSE_CLASS_LABELS,
         STATUS_SYMBOL=STATUS_SYMBOL,
         GENERATED_NOTE=Markup(GENERATED_NOTE),
+        RULES=Markup(rules.rules_markdown()),  # our own text, written once in catalog.rules
         strip=strip,
         strip_legend=strip_legend,
         anchor=anchor,
@@ -114,6 +114,7 @@ def render_site(data: SiteData) -> dict[str, str | bytes]:
         "open_count": open_count,
         "criterion_components": CRITERION_COMPONENTS,
         "criterion_text": CRITERION_TEXT,
+        "newest": newest_families(families),
     }
     files: dict[str, str | bytes] = {
         "index.md": env.get_template("home.md.j2").render(ctx),

@@ -5,19 +5,23 @@ Pure functions from the scored catalog and the Hub index to plain view objects.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from generator.site import changelog
-from generator.site import hubview
 from generator.catalog import licenses
-from generator.catalog.licenses import LICENSE_CLASS_LABELS
 from generator.catalog.drift import Drift
+from generator.catalog.licenses import LICENSE_CLASS_LABELS
 from generator.catalog.lock import Lock
-from generator.site.markup import anchor, format_params, json_text
 from generator.catalog.schema import Catalog, Component, Derivative, Family, Status
-from generator.score.scorecard import CRITERION_LABELS, Criterion, Scorecard
+from generator.score.scorecard import (
+    CRITERION_LABELS,
+    Criterion,
+    CriterionResult,
+    Origin,
+    Scorecard,
+)
+from generator.site import changelog, hubview
+from generator.site.markup import anchor, format_params, json_text
 
 SORT_RANK = {Status.OPEN: 3, Status.PARTIAL: 2, Status.UNKNOWN: 1, Status.CLOSED: 0}
 CRITERION_TEXT = {
@@ -130,15 +134,22 @@ def _card_signature(row: Row) -> tuple[Any, ...]:
     return (
         row.is_derivative,
         row.entry.base if row.is_derivative else None,
-        tuple((c, r.status, r.because) for c, r in card.criteria.items()),
+        tuple((c, r.status, r.because, _evidence_signature(r)) for c, r in card.criteria.items()),
         card.osaid, card.mof,
         tuple((c, a.model_dump_json()) for c, a in own_components(row)),
     )
 
 
+def _evidence_signature(result: CriterionResult) -> tuple[Any, ...]:
+    """What a cell shows of its evidence; a model's own id is left out (it is the group's)."""
+    return tuple((e.component, e.effective.origin,
+                  None if e.effective.origin == Origin.MODEL else e.effective.source, e.urls)
+                 for e in result.evidence)
+
+
 def own_components(row: Row) -> list[tuple[Component, Any]]:
     """The components a model sets itself (overrides of the family, or a fine-tune's own)."""
-    return [(c, eff.assessment) for c, eff in row.card.components.items() if eff.origin == "model"]
+    return [(c, eff.assessment) for c, eff in row.card.components.items() if eff.origin == Origin.MODEL]
 
 
 @dataclass(frozen=True)
@@ -152,7 +163,8 @@ class FamilySummary:
 def summarize(family: Family, rows: dict[str, Row]) -> FamilySummary:
     """A family at a glance: its most open model, license classes, sizes, popularity."""
     members = [rows[m.id] for m in family.models]
-    best = min(members, key=lambda r: (len(r.card.blockers), -open_count(r.card)))
+    best = min(members, key=lambda r: (len(r.card.blockers), len(r.card.to_verify),
+                                       -open_count(r.card)))
     classes = sorted({r.card.license_class for r in members}, key=list(LICENSE_CLASS_LABELS).index)
     sizes = sorted(r.entry.params_b for r in members if not isinstance(r.entry.params_b, str))
     size_text = "unknown" if not sizes else (
@@ -224,3 +236,14 @@ def domains(rows: dict[str, Row]) -> list[tuple[str, list[Row]]]:
         if isinstance(row.entry, Derivative):
             grouped.setdefault(row.entry.domain.value, []).append(row)
     return sorted(grouped.items())
+
+
+def newest_families(families: list[Family], count: int = 8) -> list[tuple[Family, str]]:
+    """The families with the most recent releases, newest first, with that release's date
+    (ISO text: "2025-12" sorts before "2025-12-01", after "2025-11-30")."""
+    dated = []
+    for family in families:
+        days = [e.released for e in family.models if e.released != "unknown"]
+        if days:
+            dated.append((family, max(days)))
+    return sorted(dated, key=lambda fd: (fd[1], fd[0].id), reverse=True)[:count]
