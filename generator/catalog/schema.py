@@ -7,6 +7,7 @@ bases present, duplicate ids) live in `catalog.py`, so each message can name its
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -115,8 +116,8 @@ def _positive(kind: str, integer: bool) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             # pydantic turns ValueError (not TypeError) into a located validation error
             raise ValueError(f"{value!r} is not a number: write a number or unknown")  # noqa: TRY004
-        if value <= 0:
-            raise ValueError(f"{kind} must be positive")
+        if not math.isfinite(value) or value <= 0:  # .inf / .nan would break the JSON export
+            raise ValueError(f"{kind} must be a positive finite number")
         if integer and not float(value).is_integer():
             raise ValueError(f"{kind} must be a whole number of tokens")
         return int(value) if integer else value
@@ -262,7 +263,7 @@ class Facts(Strict):
     params_b: ParamsB
     context_length: ContextLength
     architecture: Architecture | None = None
-    active_params_b: float | None = Field(default=None, gt=0, description="MoE: active per token")
+    active_params_b: float | None = Field(default=None, gt=0, allow_inf_nan=False, description="MoE: active per token")
     sources: list[Url] = Field(min_length=1, description="public URLs backing the facts above")
     tasks: list[Task] = Field(default_factory=list, description="what it is for (Choose filters)")
     modalities: list[Modality] = Field(

@@ -186,6 +186,24 @@ def _check_bases(doc: Document, catalog: Catalog) -> Iterator[Problem]:
             )
 
 
+def _check_cycles(doc: Document, catalog: Catalog) -> Iterator[Problem]:
+    """A base chain that comes back to where it started (A -> B -> A): lineage and the
+    inherited components would have no beginning. Reported once, at its first member."""
+    entries = {entry.id: (path, entry) for path, _family, entry in _entries(catalog)}
+    reported: set[str] = set()
+    for start, (path, entry) in entries.items():
+        chain = [start]
+        current = entry.base
+        while current is not None and current in entries and current not in chain:
+            chain.append(current)
+            current = entries[current][1].base
+        if current != start or len(chain) < 2 or start in reported:
+            continue
+        reported.update(chain)
+        yield doc.problem((*path, "base"),
+                          "base models form a cycle: " + " -> ".join([*chain, start]))
+
+
 def _check_licenses_section(doc: Document, catalog: Catalog) -> Iterator[Problem]:
     for key in catalog.licenses:
         if not re.match(LICENSE_REF, key):
@@ -206,6 +224,7 @@ def semantic_problems(doc: Document, catalog: Catalog) -> list[Problem]:
     out.extend(_check_sources(doc, catalog))
     out.extend(_check_ids(doc, catalog))
     out.extend(_check_bases(doc, catalog))
+    out.extend(_check_cycles(doc, catalog))
     return out
 
 

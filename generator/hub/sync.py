@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from pydantic import ValidationError
 
-from generator.catalog.lock import HubEntry, Lock, OrgEntry, load_lock, write_lock
+from generator.catalog.lock import HubEntry, Lock, OrgEntry, exclusive, load_lock, write_lock
 from generator.hub.report import Summary
 
 if TYPE_CHECKING:
@@ -103,12 +103,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, catalog_models: list[str],
         hub_orgs: dict[str, list[str]]) -> int:
     """Sync the lock at args.lock for these repo ids; return the exit status."""
+    with exclusive(args.lock):  # one sync at a time: its read and its write are one step
+        return _run(args, catalog_models, hub_orgs)
+
+
+def _run(args: argparse.Namespace, catalog_models: list[str],
+         hub_orgs: dict[str, list[str]]) -> int:
     from huggingface_hub import constants, get_token
 
     from generator.hub.client import HubClient, HubConfig, default_max_rate
 
     started = time.monotonic()
-    old = load_lock(args.lock)
+    old = load_lock(args.lock)  # a lock that cannot be read stops the sync: it is not replaced
     token = get_token()
     rate = args.max_rate if args.max_rate is not None else default_max_rate(token is not None)
     config = HubConfig(endpoint=constants.ENDPOINT, token=token, timeout=args.timeout,
@@ -126,7 +132,7 @@ def run(args: argparse.Namespace, catalog_models: list[str],
     if mass_failure:
         summary.lock_changed = False  # the last good lock stays; the site is built from it
     else:
-        summary.lock_changed = write_lock(args.lock, lock)
+        summary.lock_changed = write_lock(args.lock, lock, old=old)
     print(summary.to_text())
     if args.summary is not None:
         args.summary.write_text(summary.to_markdown(), encoding="utf-8")
@@ -252,7 +258,11 @@ def _context_length(client: HubClient, fields: dict[str, Any], prev: HubEntry | 
         config = client.file_json(fields["id"], sha, "config.json")
     except HubError as exc:
         return kept, exc.message
-    return {"context_length": context_length(config), "config_sha": sha}, None
+    # A config that cannot be read (None: gated, absent, refused) never erases a context
+    # length an earlier commit's config gave.
+    found = context_length(config)
+    return {"context_length": found if found is not None else kept["context_length"],
+            "config_sha": sha}, None
 
 
 def fetch_org(client: HubClient, org: str) -> list[tuple[str, datetime | None]]:

@@ -9,7 +9,7 @@ Two sources, both read at build time and never from the network:
   clone) there is simply no catalog history.
 
 The bodies hold text from the Hub and from commit messages, so they are treated as
-untrusted on output: raw HTML, links and attribute lists are neutralised (`safe_markdown`);
+untrusted on output: raw HTML, links and attribute lists are neutralised (`markup.md_body`);
 code spans, emphasis, lists and tables keep working. Dates come from the files and commits,
 never from the build clock, so the page and the feed are byte-stable.
 """
@@ -30,17 +30,16 @@ from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
 import markdown  # type: ignore[import-untyped]  # no stubs in the pinned dev set
-import yaml
 
 from generator.catalog.schema import Catalog
-from generator.catalog.source import Document, Positions
+from generator.catalog.source import Document, Positions, load_fast
 from generator.catalog.validate import validate_document
 from generator.errors import GeneratorError
 from generator.score.diff import Model as DiffModel
 from generator.score.diff import ScorecardDiff
 from generator.score.diff import diff as score_diff
 from generator.score.scorecard import CRITERION_LABELS, Criterion
-from generator.site.markup import anchor
+from generator.site.markup import CONTROL, anchor, md_body, md_plain
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_LIMIT = 50
@@ -51,11 +50,6 @@ EPOCH = "1970-01-01T00:00:00Z"  # the feed's `updated` when there is nothing in 
 
 _DATE_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})\.md$")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-_TEXT_ESCAPES = {c: f"&#{ord(c)};" for c in "&<>[]{}"}
-_PLAIN_ESCAPES = {c: f"&#{ord(c)};" for c in "&<>[]{}\\`*_|~#"}
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -64,7 +58,7 @@ class Entry:
 
     date: str  # YYYY-MM-DD (UTC)
     title: str  # plain text
-    body: str  # Markdown; escaped on output (see safe_markdown)
+    body: str  # Markdown; escaped on output (see markup.md_body)
     key: str  # stable: the page anchor and the Atom id, e.g. sync-2026-11-27, catalog-<sha12>
     updated: str  # RFC 3339 UTC, for Atom and ordering
     diff: ScorecardDiff | None = None  # a catalog commit's effect, rendered for people
@@ -315,9 +309,8 @@ def parse_catalog(text: str | None, name: str) -> Catalog | None:
     no longer loads under today's schema is None."""
     if text is None:
         return None
-    try:
-        data = yaml.load(text, Loader=_LOADER)  # a safe loader (C or Python)
-    except (yaml.YAMLError, ValueError):
+    data = load_fast(text)  # a safe loader (C or Python), under the reader's limits
+    if data is None:
         return None
     return validate_document(Document(name, data, Positions(), [])).catalog
 
@@ -354,11 +347,11 @@ def diff_markdown(diff: ScorecardDiff, href: Callable[[DiffModel], str]) -> str:
     """A commit's effect for people: model names linked, statuses as symbols and words.
     Names come from the catalog, so they are escaped; the links are built here."""
     def name(model: DiffModel, linked: bool = True) -> str:
-        text = plain(model.name)
+        text = md_plain(model.name)
         return f"[{text}]({href(model)})" if linked else text
 
     def status(value: str) -> str:
-        return f"{_SYMBOL.get(value, '')} {plain(value)}".strip()
+        return f"{_SYMBOL.get(value, '')} {md_plain(value)}".strip()
 
     lines = []
     if diff.added:
@@ -368,7 +361,7 @@ def diff_markdown(diff: ScorecardDiff, href: Callable[[DiffModel], str]) -> str:
                      + ", ".join(name(m, linked=False) for m in diff.removed))
     if diff.changes:
         lines.append("")
-        lines += [f"- {name(c.model)}: {plain(_CRITERION.get(c.what, c.what)).lower()} "
+        lines += [f"- {name(c.model)}: {md_plain(_CRITERION.get(c.what, c.what)).lower()} "
                   f"{status(c.before)} → {status(c.after)}" for c in diff.changes]
     return "\n".join(lines) + "\n" if lines else ""
 
@@ -381,44 +374,12 @@ def page_href(model: DiffModel) -> str:
 # -- output -------------------------------------------------------------------------------
 
 
-def plain(text: str) -> str:
-    """Untrusted one-line text for Markdown: HTML and Markdown syntax become entities."""
-    one_line = " ".join(_CONTROL.sub("", text).split())
-    return "".join(_PLAIN_ESCAPES.get(c, c) for c in one_line)
-
-
-def safe_markdown(body: str) -> str:
-    """Keep a body's structure (lists, tables, emphasis, code spans) but no raw HTML, links,
-    images or attribute lists. Its headings become bold lines: hundreds of entries would
-    otherwise flood the page's table of contents with repeated "New in the lock" items."""
-    out = []
-    for line in _CONTROL.sub("", body).splitlines():
-        heading = _HEADING.match(line)
-        out.append(f"**{safe_line(heading.group(2))}**" if heading else safe_line(line))
-    return "\n".join(out).strip() + "\n"
-
-
-def safe_line(line: str) -> str:
-    """Escape text outside code spans (Markdown itself escapes what is inside them)."""
-    parts, pos = [], 0
-    for match in _CODE_SPAN.finditer(line):
-        parts.append(escape_text(line[pos:match.start()]))
-        parts.append(match.group(0))
-        pos = match.end()
-    parts.append(escape_text(line[pos:]))
-    return "".join(parts)
-
-
-def escape_text(text: str) -> str:
-    return "".join(_TEXT_ESCAPES.get(c, c) for c in text)
-
-
 def changelog_markdown(entries: list[Entry]) -> str:
     """The page body: one section per entry, newest first, each with a stable anchor."""
     if not entries:
         return ("No changes recorded yet. Each nightly Hub sync and each change to the "
                 "catalog's scorecards will be listed here.\n")
-    sections = [f"## {plain(e.heading)} {{ #{e.key} }}\n\n{safe_markdown(e.body)}"
+    sections = [f"## {md_plain(e.heading)} {{ #{e.key} }}\n\n{md_body(e.body)}"
                 + (f"\n{diff_markdown(e.diff, page_href)}" if e.diff else "")
                 for e in newest_first(entries)]
     return "\n".join(sections)
@@ -428,7 +389,7 @@ def entry_html(entry: Entry, site: str = "") -> str:
     def absolute(model: DiffModel) -> str:
         return f"{site}families/{model.family}/#{anchor(model.id)}"
 
-    text = safe_markdown(entry.body)
+    text = md_body(entry.body)
     if entry.diff is not None:
         text += "\n" + diff_markdown(entry.diff, absolute)
     html: str = markdown.markdown(text, extensions=["tables"], output_format="html")
@@ -471,5 +432,5 @@ def add_entry(feed: ET.Element, entry: Entry, site: str) -> None:
 
 def sub(parent: ET.Element, tag: str, text: str) -> ET.Element:
     node = ET.SubElement(parent, tag)
-    node.text = _CONTROL.sub("", text)
+    node.text = CONTROL.sub("", text)  # ElementTree escapes the rest
     return node

@@ -26,6 +26,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from generator.site.markup import svg_text
+
 CRITERIA = 6
 
 WIDTH = 760
@@ -39,7 +41,6 @@ NO_DATA_W = 80  # the "no Hub data yet" band left of the log axis
 DOT_STEP = 10  # distance between dots in the unit chart (not yet synced)
 MIN_YEAR_MODELS = 5  # a year's average openness is quoted only from this many models
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -70,13 +71,6 @@ class Chart:
 
 
 # -- text and numbers ----------------------------------------------------------------------
-
-
-def esc(text: object) -> str:
-    """Escape text for XML content and attribute values (control characters dropped)."""
-    out = _CONTROL.sub("", str(text))
-    return (out.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;").replace("'", "&#39;"))
 
 
 def num(value: float) -> str:
@@ -129,15 +123,15 @@ def svg_open(prefix: str, height: int, title: str, desc: str) -> list[str]:
         f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
         f'role="graphics-document" aria-labelledby="{prefix}-title" '
         f'aria-describedby="{prefix}-desc">'),
-        f'<title id="{prefix}-title">{esc(title)}</title>',
-        f'<desc id="{prefix}-desc">{esc(desc)}</desc>',
+        f'<title id="{prefix}-title">{svg_text(title)}</title>',
+        f'<desc id="{prefix}-desc">{svg_text(desc)}</desc>',
     ]
 
 
 def text(x: float, y: float, content: str, cls: str = "", anchor: str = "") -> str:
     attrs = f' class="{cls}"' if cls else ""
     attrs += f' text-anchor="{anchor}"' if anchor else ""
-    return f'<text x="{num(x)}" y="{num(y)}"{attrs}>{esc(content)}</text>'
+    return f'<text x="{num(x)}" y="{num(y)}"{attrs}>{svg_text(content)}</text>'
 
 
 def line(x1: float, y1: float, x2: float, y2: float, cls: str) -> str:
@@ -153,7 +147,7 @@ def marker(cx: float, cy: float, open_source: bool) -> str:
 def point(p: ChartPoint, cx: float, cy: float, detail: str = "") -> str:
     """A linked marker with its tooltip: 'Name: 3/6 open, 1,234 downloads'."""
     tip = f"{p.name}: {p.open_criteria}/{CRITERIA} open" + (f", {detail}" if detail else "")
-    return (f'<a href="{esc(p.href)}" tabindex="-1"><title>{esc(tip)}</title>'
+    return (f'<a href="{svg_text(p.href)}" tabindex="-1"><title>{svg_text(tip)}</title>'
             f"{marker(cx, cy, p.open_source)}</a>")
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Any
-from xml.sax.saxutils import escape as xml_escape
 
 from generator.catalog.schema import Catalog, Component, Derivative, Model, Status
 from generator.score.scorecard import Criterion, CriterionResult, Scorecard
 from generator.site.hubview import HubIndex, HubView
+from generator.site.markup import csv_cell, json_text, xml_text
 
 SCHEMA_VERSION = 1
 
@@ -107,7 +106,8 @@ def catalog_csv(records: list[dict[str, Any]]) -> str:
         hub = rec["hub"] or {}
         flat = {**rec, **rec["criteria"], "weights_license": rec["license"],
                 "downloads": hub.get("downloads"), "likes": hub.get("likes")}
-        writer.writerow(["" if flat.get(col) is None else flat[col] for col in CSV_COLUMNS])
+        writer.writerow(["" if flat.get(col) is None else csv_cell(flat[col])
+                         for col in CSV_COLUMNS])
     return out.getvalue()
 
 
@@ -123,14 +123,14 @@ def badge_svg(card: Scorecard) -> str:
         value = f"{opened}/6 open"
         colour = BADGE_COLOURS["high" if opened >= 4 else "mid" if opened >= 2 else "low"]
     left, right = 62, 7 * len(value) + 12
-    label = xml_escape(f"openness: {value} ({card.id})")
+    label = xml_text(f"openness: {value} ({card.id})")
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + right}" height="20" '
         f'role="img" aria-label="{label}"><title>{label}</title>'
         f'<rect width="{left}" height="20" fill="#555"/>'
         f'<rect x="{left}" width="{right}" height="20" fill="{colour}"/>'
         '<g fill="#fff" font-family="Verdana,DejaVu Sans,sans-serif" font-size="11">'
-        f'<text x="6" y="14">openness</text><text x="{left + 6}" y="14">{xml_escape(value)}</text>'
+        f'<text x="6" y="14">openness</text><text x="{left + 6}" y="14">{xml_text(value)}</text>'
         "</g></svg>\n"
     )
 
@@ -139,7 +139,7 @@ def export_files(catalog: Catalog, scores: dict[str, Scorecard], hubs: HubIndex,
                  generated_at: str | None) -> dict[str, str | bytes]:
     doc = catalog_document(catalog, scores, hubs, generated_at)
     files: dict[str, str | bytes] = {
-        "api/catalog.json": json.dumps(doc, indent=1, ensure_ascii=False) + "\n",
+        "api/catalog.json": json_text(doc, indent=1, ensure_ascii=False) + "\n",
         "api/catalog.csv": catalog_csv(doc["models"]),
     }
     for model_id, card in scores.items():

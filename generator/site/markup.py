@@ -1,13 +1,28 @@
 """HTML and Markdown fragments for the pages: escaping, status badges, strips, formats.
 
-Every value that reaches a page goes through `md_text` (HTML-escaped, Markdown neutralised)
-unless code built it as `Markup` on purpose; hrefs go through `safe_url`.
+The one escaping module. Catalog text comes from strangers' pull requests and Hub text from
+whoever uploaded a model, so every value that reaches an output goes through the function
+for its context, here and nowhere else:
+
+| context | function |
+|---|---|
+| a Markdown page, as text or inside an HTML element or attribute | `md_text` (Jinja's finalize) |
+| an href or src | `safe_url` (http(s) only, nothing Markdown or HTML could end early) |
+| a Markdown body that keeps lists, tables, emphasis and code (sync summaries, commits) | `md_body`, one line of it `md_plain` |
+| JSON (an export, a data attribute, inside `<script>`) | `json_text` |
+| XML and Atom text or attributes, a standalone SVG (badges) | `xml_text` |
+| SVG inlined in a Markdown page (charts) | `svg_text` |
+| a CSV cell | `csv_cell` (no spreadsheet formulas) |
+
+Unless code built a value as `Markup` on purpose, it is untrusted.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
+from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
@@ -29,20 +44,41 @@ CRITERION_SHORT = {
     Criterion.LICENSE: "L",
 }
 
-# Characters that Markdown would interpret; encoded as HTML entities they are plain text
-# in Markdown and in HTML alike.
+# -- escaping ------------------------------------------------------------------------------
+
+# Characters no output wants: C0 controls but tab/newline/CR, DEL, and the XML non-characters.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# Characters that Markdown would interpret; encoded as character references they are plain
+# text in Markdown, HTML and XML alike.
 _ORDERED_LIST = re.compile(r"^(\d+)([.)])")
 _MD_SPECIAL = {c: f"&#{ord(c)};" for c in "\\`*_{}[]|~"}
+_BODY_ESCAPES = {c: f"&#{ord(c)};" for c in "&<>[]{}"}
+_PLAIN_ESCAPES = {c: f"&#{ord(c)};" for c in "&<>[]{}\\`*_|~#"}
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# What may stay as it is in a URL: unreserved and reserved characters, minus those that
+# could end a Markdown link destination or an HTML attribute early: ( ) [ ] < > " ' ` and
+# space are percent-encoded, so `[x](URL)` and `href="URL"` keep the whole URL inside.
+_URL_SAFE = "/:?#@!$&*+,;=%~-._"
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
+                 "\u2029": "\\u2029"}
+_CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def one_line(value: Any) -> str:
+    """The text on one line: control characters dropped, every run of white space one space
+    (no Markdown block, HTML block end or SVG line break can start inside it)."""
+    return " ".join(CONTROL.sub("", str(value)).split())
 
 
 def md_text(value: Any) -> Markup:
-    """Escape untrusted text for a Markdown page (HTML-escaped, Markdown syntax neutralised)."""
+    """Escape untrusted text for a Markdown page (HTML-escaped, Markdown syntax neutralised),
+    for element content and attribute values alike."""
     if isinstance(value, Markup):
         return value
     if value is None:
         return Markup("")
-    text = " ".join(str(value).split())  # one line: no Markdown block can start inside it
-    out = "".join(_MD_SPECIAL.get(c, c) for c in str(escape(text)))
+    out = "".join(_MD_SPECIAL.get(c, c) for c in str(escape(one_line(value))))
     if out[:1] in ("#", "-", "+", "="):  # nor at its start (heading, list, setext rule)
         out = f"&#{ord(out[0])};{out[1:]}"
     match = _ORDERED_LIST.match(out)
@@ -52,12 +88,75 @@ def md_text(value: Any) -> Markup:
 
 
 def safe_url(value: Any) -> Markup:
-    """An href value: only http(s) URLs pass; anything else becomes '#'."""
+    """An href value: only http(s) URLs pass (anything else becomes '#'), percent-encoded
+    where Markdown or HTML could read a character as the end of the URL."""
     text = str(value or "")
-    if not text.lower().startswith(("https://", "http://")):
+    if CONTROL.search(text) or not text.lower().startswith(("https://", "http://")):
         return Markup("#")
-    return Markup(escape(text))
+    return Markup(escape(quote(text, safe=_URL_SAFE)))
 
+
+def md_plain(text: str) -> str:
+    """Untrusted one-line text for Markdown: HTML and Markdown syntax become references."""
+    return "".join(_PLAIN_ESCAPES.get(c, c) for c in one_line(text))
+
+
+def md_body(body: str) -> str:
+    """Keep a body's structure (lists, tables, emphasis, code spans) but no raw HTML, links,
+    images or attribute lists. Its headings become bold lines (a page of many bodies would
+    otherwise flood its table of contents)."""
+    out = []
+    for line in CONTROL.sub("", body).splitlines():
+        heading = _HEADING.match(line)
+        out.append(f"**{_body_line(heading.group(2))}**" if heading else _body_line(line))
+    return "\n".join(out).strip() + "\n"
+
+
+def _body_line(line: str) -> str:
+    """Escape text outside code spans (Markdown itself escapes what is inside them)."""
+    parts, pos = [], 0
+    for match in _CODE_SPAN.finditer(line):
+        parts.append(_body_text(line[pos:match.start()]))
+        parts.append(match.group(0))
+        pos = match.end()
+    parts.append(_body_text(line[pos:]))
+    return "".join(parts)
+
+
+def _body_text(text: str) -> str:
+    return "".join(_BODY_ESCAPES.get(c, c) for c in text)
+
+
+def json_text(value: Any, **dumps: Any) -> str:
+    """JSON that stays inert wherever it is put: < > & and the JavaScript line separators
+    are \\u escapes (the same JSON value), so no `</script>` or `<!--` can appear in it."""
+    text = json.dumps(value, **dumps)
+    return "".join(_JSON_ESCAPES.get(c, c) for c in text)
+
+
+def xml_text(value: Any) -> str:
+    """XML text or attribute value (standalone SVG, Atom): & < > " ' escaped, control
+    characters (not allowed in XML 1.0) dropped."""
+    out = CONTROL.sub("", str(value))
+    return (out.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("'", "&#39;"))
+
+
+def svg_text(value: Any) -> str:
+    """Text or an attribute of an SVG inlined in a Markdown page: one line (a blank line
+    would end the HTML block and hand the rest to Markdown), XML-escaped, and Markdown syntax
+    as character references."""
+    return "".join(_MD_SPECIAL.get(c, c) for c in xml_text(one_line(value)))
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell: text a spreadsheet would run as a formula gets a leading apostrophe;
+    numbers and booleans stay as they are."""
+    if isinstance(value, str):
+        value = CONTROL.sub("", value)
+        if value.startswith(_CSV_FORMULA):
+            return "'" + value
+    return value
 
 
 def strip_legend() -> Markup:

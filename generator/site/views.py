@@ -5,7 +5,6 @@ Pure functions from the scored catalog and the Hub index to plain view objects.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +21,7 @@ from generator.score.scorecard import (
     Scorecard,
 )
 from generator.site import changelog, hubview
-from generator.site.markup import anchor, format_params
+from generator.site.markup import anchor, format_params, json_text
 
 SORT_RANK = {Status.OPEN: 3, Status.PARTIAL: 2, Status.UNKNOWN: 1, Status.CLOSED: 0}
 CRITERION_TEXT = {
@@ -203,7 +202,7 @@ def matrix_filters(data: SiteData, rows: dict[str, Row]) -> str:
          "status": True}
         for c in Criterion
     ]
-    return json.dumps(specs, separators=(",", ":"))
+    return json_text(specs, separators=(",", ":"))
 
 
 def task_of(row: Row) -> str:
@@ -227,7 +226,7 @@ def finder_filters(rows: dict[str, Row]) -> str:
          "labels": {c.value: label for c, label in LICENSE_CLASS_LABELS.items()}},
         {"key": "min-open", "attr": "open", "type": "min", "label": "Open criteria at least"},
     ]
-    return json.dumps(specs, separators=(",", ":"))
+    return json_text(specs, separators=(",", ":"))
 
 
 def domains(rows: dict[str, Row]) -> list[tuple[str, list[Row]]]:
