@@ -13,6 +13,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from generator.site import beside
 from generator.site import changelog
 from generator.site import charts
 from generator.site import exports
@@ -140,7 +141,13 @@ def render_site(data: SiteData) -> dict[str, str | bytes]:
             models=[r for r in members if not r.is_derivative],
             derivatives=[r for r in members if r.is_derivative],
         )
-    files.update(exports.export_files(data.catalog, data.scores, hubs, _generated_at(hubs)))
+    # -- issue 15: second opinions and providers (generator/site/beside.py) --
+    names = {r.entry.id: r.entry.name for r in rows.values()}
+    files.update(beside.pages(env, ctx, data.beside, data.scores, names))
+    extra = beside.record_fields(data.beside, data.scores)
+    # -- end issue 15 --
+    files.update(exports.export_files(data.catalog, data.scores, hubs, _generated_at(hubs),
+                                      extra))
     return files
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from generator.site import changelog
 from generator.site import hubview
+from generator.catalog.opinions import Beside
 from generator.catalog import licenses
 from generator.catalog.licenses import LICENSE_CLASS_LABELS
 from generator.catalog.drift import Drift
@@ -53,6 +54,7 @@ class SiteData:
     stale_days: int
     changes: tuple[changelog.Entry, ...] = ()
     site_url: str = ""
+    beside: Beside | None = None  # issue 15: second opinions and providers (site/beside.py)
 
 
 @dataclass(frozen=True)
