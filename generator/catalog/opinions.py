@@ -239,7 +239,7 @@ def match(catalog: Catalog, snapshots: dict[str, Snapshot],
 def read_aliases(path: Path, catalog: Catalog | None,
                  snapshots: dict[str, Snapshot]) -> tuple[dict[str, dict[str, str]], list[Problem]]:
     """aliases.yaml: {source: [{entry: KEY, model: ORG/NAME, note: why}]}. An alias to an id
-    that is not in the catalog, or from an entry the snapshot lacks, is an error."""
+    that is not in the catalog is an error; one from an entry the snapshot lacks, a warning."""
     if not path.exists():
         return {}, []
     doc = yamlsource.read(path)
@@ -266,8 +266,10 @@ def read_aliases(path: Path, catalog: Catalog | None,
                                             f"{model!r} is not a model id in the catalog"))
                 continue
             if keys is not None and entry not in keys:
+                # a warning: the source may drop a file at any time; the nightly goes on
                 problems.append(doc.problem((*where, "entry"),
-                                            f"{entry!r} is not an entry of opinions/{source}.yaml"))
+                                            f"{entry!r} is not an entry of opinions/{source}.yaml"
+                                            " (unused alias)", level="warning"))
                 continue
             if entry in out.setdefault(source, {}):
                 problems.append(doc.problem((*where, "entry"), f"{entry!r} is aliased twice"))
