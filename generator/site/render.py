@@ -13,13 +13,11 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from generator.site import beside
-from generator.site import changelog
-from generator.site import charts
-from generator.site import exports
-from generator.site import hubview
 from generator.catalog import rules
 from generator.catalog.licenses import LICENSE_CLASS_LABELS
+from generator.catalog.schema import COMPONENT_LABELS, Component, Status
+from generator.score.scorecard import CRITERION_LABELS, Criterion
+from generator.site import beside, changelog, charts, exports, hubview
 from generator.site.markup import (
     CRITERION_SHORT,
     GENERATED_NOTE,
@@ -35,8 +33,6 @@ from generator.site.markup import (
     strip,
     strip_legend,
 )
-from generator.catalog.schema import COMPONENT_LABELS, Component, Status
-from generator.score.scorecard import CRITERION_LABELS, Criterion
 from generator.site.views import (
     CRITERION_COMPONENTS,
     CRITERION_TEXT,

@@ -9,14 +9,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from generator.site import changelog
-from generator.site import hubview
-from generator.catalog.opinions import Beside
 from generator.catalog import licenses
-from generator.catalog.licenses import LICENSE_CLASS_LABELS
 from generator.catalog.drift import Drift
+from generator.catalog.licenses import LICENSE_CLASS_LABELS
 from generator.catalog.lock import Lock
-from generator.site.markup import anchor, format_params
+from generator.catalog.opinions import Beside
 from generator.catalog.schema import Catalog, Component, Derivative, Family, Status
 from generator.score.scorecard import (
     CRITERION_LABELS,
@@ -25,6 +22,8 @@ from generator.score.scorecard import (
     Origin,
     Scorecard,
 )
+from generator.site import changelog, hubview
+from generator.site.markup import anchor, format_params
 
 SORT_RANK = {Status.OPEN: 3, Status.PARTIAL: 2, Status.UNKNOWN: 1, Status.CLOSED: 0}
 CRITERION_TEXT = {
