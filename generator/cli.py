@@ -1,4 +1,4 @@
-"""Command line: `python -m generator validate|sync|radar|build|serve|render|schema|docs|diff|coverage`."""
+"""Command line: `python -m generator validate|sync|radar|opinions|providers|build|serve|render|schema|docs|diff|coverage`."""
 
 from __future__ import annotations
 
@@ -102,6 +102,22 @@ def _parser() -> argparse.ArgumentParser:
                    help="do not write; exit 1 if the block is out of date")
     p.set_defaults(handler=_docs)
 
+    # -- issue 15: second opinions and inference providers (generator/hub/opinions.py,
+    # generator/hub/providers.py) --
+    p = sub.add_parser("opinions", help="import the EU Open Source AI Index and the Model "
+                       "Openness Tool into opinions/ (GitHub, or --from-git); report matches")
+    _common(p)
+    _add_opinions_arguments(p)
+    p.set_defaults(handler=_opinions)
+
+    p = sub.add_parser("providers", help="record which inference providers serve each catalog "
+                       "model and their prices into catalog.providers.yaml (HF_ENDPOINT, "
+                       "HF_ROUTER_URL, HF_TOKEN)")
+    _common(p)
+    _add_providers_arguments(p)
+    p.set_defaults(handler=_providers)
+    # -- end issue 15 --
+
     p = sub.add_parser("coverage", help="report evidence coverage and unknown components per family")
     _common(p)
     p.set_defaults(handler=_coverage)
@@ -118,6 +134,33 @@ def _add_radar_arguments(parser: argparse.ArgumentParser) -> None:
     from generator.hub import radar
 
     radar.add_arguments(parser)
+
+
+def _add_opinions_arguments(parser: argparse.ArgumentParser) -> None:
+    from generator.hub import opinions
+
+    opinions.add_arguments(parser)
+
+
+def _add_providers_arguments(parser: argparse.ArgumentParser) -> None:
+    from generator.hub import providers
+
+    providers.add_arguments(parser)
+
+
+def _opinions(args: argparse.Namespace) -> int:
+    from generator import pipeline
+    from generator.hub import opinions
+
+    return opinions.run(args, pipeline.load_or_fail(args.catalog))
+
+
+def _providers(args: argparse.Namespace) -> int:
+    from generator import pipeline
+    from generator.hub import providers
+
+    loaded = pipeline.load_or_fail(args.catalog)
+    return providers.run(args, [e.id for fam in loaded.families for e in fam.entries()])
 
 
 def _print_problems(problems: Sequence[Problem], fmt: str = "text") -> None:

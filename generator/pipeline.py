@@ -19,6 +19,7 @@ import yaml
 
 from generator.catalog import drift
 from generator.catalog import lock as lock_mod
+from generator.catalog import opinions as opinions_mod
 from generator.catalog import source as yamlsource
 from generator.catalog import validate as catalog_mod
 from generator.catalog.lock import Lock
@@ -64,6 +65,8 @@ def check(catalog_path: Path, lock_path: Path) -> Checked:
     if loaded.catalog is None:
         return Checked(None, lock, problems)
     scores = Scorer(loaded.catalog).score_all()
+    # issue 15: aliases and reviewed notes of opinions/ must name catalog models
+    problems.extend(opinions_mod.validate(catalog_path, loaded.catalog))
     if lock is not None:
         weights = {model_id: (card.components[Component.WEIGHTS].assessment.access,
                               card.license_ids) for model_id, card in scores.items()}
@@ -114,7 +117,8 @@ def render_to(catalog_path: Path, lock_path: Path, docs_dir: Path, stale_days: i
     scores = checked.scores
     files = render.render_site(
         render.SiteData(checked.catalog, scores, checked.lock, stale_days,
-                        _changes(catalog_path), site_url(config))
+                        _changes(catalog_path), site_url(config),
+                        opinions_mod.load_beside(catalog_path, lock_path, checked.catalog))
     )
     return writer.write_generated(docs_dir, files)
 

@@ -77,7 +77,8 @@ def model_record(entry: Model | Derivative, card: Scorecard, view: HubView) -> d
 
 
 def catalog_document(catalog: Catalog, scores: dict[str, Scorecard], hubs: HubIndex,
-                     generated_at: str | None) -> dict[str, Any]:
+                     generated_at: str | None,
+                     extra: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """The /api/catalog.json document (JSON-native values only)."""
     families = []
     models: list[dict[str, Any]] = []
@@ -86,7 +87,10 @@ def catalog_document(catalog: Catalog, scores: dict[str, Scorecard], hubs: HubIn
         families.append({"id": family.id, "name": family.name,
                          "organization": family.organization,
                          "models": [e.id for e in entries]})
-        models.extend(model_record(e, scores[e.id], hubs.view(e.id)) for e in entries)
+        for e in entries:
+            record = model_record(e, scores[e.id], hubs.view(e.id))
+            record.update((extra or {}).get(e.id, {}))  # issue 15: second_opinions, providers
+            models.append(record)
     return {"schema_version": SCHEMA_VERSION, "generated_at": generated_at,
             "families": families, "models": models}
 
@@ -136,8 +140,9 @@ def badge_svg(card: Scorecard) -> str:
 
 
 def export_files(catalog: Catalog, scores: dict[str, Scorecard], hubs: HubIndex,
-                 generated_at: str | None) -> dict[str, str | bytes]:
-    doc = catalog_document(catalog, scores, hubs, generated_at)
+                 generated_at: str | None,
+                 extra: dict[str, dict[str, Any]] | None = None) -> dict[str, str | bytes]:
+    doc = catalog_document(catalog, scores, hubs, generated_at, extra)
     files: dict[str, str | bytes] = {
         "api/catalog.json": json_text(doc, indent=1, ensure_ascii=False) + "\n",
         "api/catalog.csv": catalog_csv(doc["models"]),

@@ -17,7 +17,7 @@ from generator.catalog import rules
 from generator.catalog.licenses import LICENSE_CLASS_LABELS
 from generator.catalog.schema import COMPONENT_LABELS, Component, Status
 from generator.score.scorecard import CRITERION_LABELS, Criterion
-from generator.site import changelog, charts, exports, hubview
+from generator.site import beside, changelog, charts, exports, hubview
 from generator.site.markup import (
     CRITERION_SHORT,
     GENERATED_NOTE,
@@ -139,7 +139,13 @@ def render_site(data: SiteData) -> dict[str, str | bytes]:
             models=[r for r in members if not r.is_derivative],
             derivatives=[r for r in members if r.is_derivative],
         )
-    files.update(exports.export_files(data.catalog, data.scores, hubs, _generated_at(hubs)))
+    # -- issue 15: second opinions and providers (generator/site/beside.py) --
+    names = {r.entry.id: r.entry.name for r in rows.values()}
+    files.update(beside.pages(env, ctx, data.beside, data.scores, names))
+    extra = beside.record_fields(data.beside, data.scores)
+    # -- end issue 15 --
+    files.update(exports.export_files(data.catalog, data.scores, hubs, _generated_at(hubs),
+                                      extra))
     return files
 
 

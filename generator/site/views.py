@@ -12,6 +12,7 @@ from generator.catalog import licenses
 from generator.catalog.drift import Drift
 from generator.catalog.licenses import LICENSE_CLASS_LABELS
 from generator.catalog.lock import Lock
+from generator.catalog.opinions import Beside
 from generator.catalog.schema import Catalog, Component, Derivative, Family, Status
 from generator.score.scorecard import (
     CRITERION_LABELS,
@@ -51,6 +52,7 @@ class SiteData:
     stale_days: int
     changes: tuple[changelog.Entry, ...] = ()
     site_url: str = ""
+    beside: Beside | None = None  # issue 15: second opinions and providers (site/beside.py)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from pathlib import Path
 
 GENERATED_DIRS = ("families", "api", "badges", "charts")
 GENERATED_FILES = ("index.md", "scorecards.md", "choose.md", "methodology.md", "changelog.md",
-                   "feed.xml")
+                   "feed.xml",
+                   "opinions.md", "providers.md")  # issue 15 (site/beside.py)
 
 
 def clean(docs_dir: Path) -> None:
