@@ -6,8 +6,8 @@
 #   scripts/nightly_commit.sh [LOCK] [SUMMARY]
 #
 # Prints `changed=true` or `changed=false` (also appended to $GITHUB_OUTPUT when set).
-# Never commits anything but the lock and its changelog entry under changes/ (written by
-# scripts/nightly_record.sh).
+# Never commits anything but the lock, the providers file and the second-opinion snapshots,
+# and the lock's changelog entry under changes/ (written by scripts/nightly_record.sh).
 set -euo pipefail
 
 lock=${1:-catalog.lock.yaml}
@@ -24,12 +24,21 @@ fi
 
 # `git add` first, then compare the index with HEAD: this also catches the first lock,
 # which `git diff` alone would miss because the file is untracked.
-git add -- "$lock"
-if git diff --cached --quiet -- "$lock"; then
+# Beside the lock, the night's other generated data when present: inference providers and
+# the second-opinion snapshots (opinions/osai.yaml, opinions/mot.yaml). Never the
+# hand-edited opinions/aliases.yaml or opinions/reviewed.yaml.
+data=("$lock")
+for extra in catalog.providers.yaml opinions/osai.yaml opinions/mot.yaml; do
+  if [ -f "$extra" ]; then
+    data+=("$extra")
+  fi
+done
+git add -- "${data[@]}"
+if git diff --cached --quiet -- "${data[@]}"; then
   echo "$lock is unchanged: nothing to commit"
   changed=false
 else
-  paths=("$lock")
+  paths=("${data[@]}")
   if [ -d changes ]; then
     paths+=(changes)
   fi

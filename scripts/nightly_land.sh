@@ -75,6 +75,15 @@ if [ -n "$number" ] && git_auth fetch --quiet "$remote" "+refs/heads/${branch}:r
 fi
 
 cp -- "$synced/catalog.lock.yaml" catalog.lock.yaml
+# The other generated data of the night, when its step produced it (providers, opinions).
+if [ -s "$synced/catalog.providers.yaml" ]; then
+  cp -- "$synced/catalog.providers.yaml" catalog.providers.yaml
+fi
+for name in osai.yaml mot.yaml; do
+  if [ -s "$synced/opinions/$name" ]; then
+    cp -- "$synced/opinions/$name" "opinions/$name"
+  fi
+done
 GITHUB_OUTPUT='' bash "$here/nightly_record.sh" catalog.lock.yaml "$synced/sync-changelog.md" |
   { grep -v '^changed=' || true; }
 committed=$(GITHUB_OUTPUT='' bash "$here/nightly_commit.sh" catalog.lock.yaml "$synced/sync-summary.md")
