@@ -26,24 +26,22 @@ from typing import Any, Self
 from urllib.parse import quote
 
 import httpx2
-from huggingface_hub import (
-    constants,
-    get_session,
-    hf_raise_for_status,
-    set_client_factory,
-)
+from huggingface_hub import constants, hf_raise_for_status
 from huggingface_hub.errors import (
     BadRequestError,
     DisabledRepoError,
     EntryNotFoundError,
     GatedRepoError,
     HfHubHTTPError,
+    OfflineModeIsEnabled,
     RepositoryNotFoundError,
 )
 
-# Private modules (not re-exported for type checkers), stable within huggingface_hub==2.4.*:
-from huggingface_hub.utils._headers import build_hf_headers
-from huggingface_hub.utils._http import default_client_factory, parse_ratelimit_headers
+# parse_ratelimit_headers: public in huggingface_hub.utils at run time, not in its __all__.
+from huggingface_hub.utils import (  # type: ignore[attr-defined]
+    build_hf_headers,
+    parse_ratelimit_headers,
+)
 
 from generator import __version__
 from generator.hub.parse import CORE_EXPAND, EXPAND, HubError, context_length, model_fields
@@ -151,9 +149,8 @@ def server_wait(headers: Mapping[str, str]) -> float | None:
 
 
 class HubClient:
-    """Thread-safe access to the few Hub endpoints the sync needs. Use as a context manager:
-    it installs huggingface_hub's client factory (timeouts, rate limit, counting) and removes
-    it on exit."""
+    """Thread-safe access to the few Hub endpoints the sync needs, through its own HTTP client
+    (timeouts, rate limits, counting). Use as a context manager: the client closes on exit."""
 
     def __init__(self, config: HubConfig) -> None:
         self.config = config
@@ -166,6 +163,9 @@ class HubClient:
         self.refusals = 0  # answers of HTTP 400 to the full expand list
         self._refusals_lock = threading.Lock()
         self._headers: dict[str, str] | None = None
+        # Our own HTTP client (not the library's global session): its hooks pace, time out
+        # and count every request, and nothing of the library's private setup is touched.
+        self._client = self._make_client()
 
     @property
     def expand(self) -> list[str]:
@@ -185,20 +185,17 @@ class HubClient:
     # -- session -------------------------------------------------------------------------
 
     def __enter__(self) -> Self:
-        set_client_factory(self._make_client)
         self._auth_headers()  # once, before the workers start (it may fetch agent-harnesses)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        set_client_factory(default_client_factory)
+        self._client.close()
 
     def _make_client(self) -> httpx2.Client:
-        client = default_client_factory()  # keeps the library's offline check and request ids
-        client.timeout = httpx2.Timeout(self.config.timeout)
-        hooks = client.event_hooks
-        client.event_hooks = {"request": [*hooks.get("request", []), self._on_request],
-                              "response": [*hooks.get("response", []), self._on_response]}
-        return client
+        return httpx2.Client(
+            follow_redirects=True, timeout=httpx2.Timeout(self.config.timeout),
+            event_hooks={"request": [_offline_check, self._on_request],
+                         "response": [self._on_response]})
 
     def _on_request(self, request: httpx2.Request) -> None:
         timeout = request.extensions.get("timeout")
@@ -312,8 +309,8 @@ class HubClient:
 
     def _get_once(self, url: str, params: Mapping[str, Any] | None) -> httpx2.Response:
         try:
-            response = get_session().get(url, params=params, headers=self._auth_headers(),
-                                         timeout=self.config.timeout)
+            response = self._client.get(url, params=params, headers=self._auth_headers(),
+                                        timeout=self.config.timeout)
             hf_raise_for_status(response)
             return response
         except _DeadlineReached as exc:
@@ -326,6 +323,12 @@ class HubClient:
         except (httpx2.TransportError, httpx2.DecodingError, httpx2.TooManyRedirects) as exc:
             raise HubError("network", f"connection to the Hub failed ({type(exc).__name__})"
                            ) from exc
+
+
+def _offline_check(request: httpx2.Request) -> None:
+    """HF_HUB_OFFLINE=1 forbids every request, as the library's own session does."""
+    if constants.HF_HUB_OFFLINE:
+        raise OfflineModeIsEnabled(f"HF_HUB_OFFLINE is set: not requesting {request.url}")
 
 
 def _http_error(exc: HfHubHTTPError) -> HubError:
