@@ -30,11 +30,11 @@ from pathlib import Path
 import markdown  # type: ignore[import-untyped]  # no stubs in the pinned dev set
 import yaml
 
-from generator.score import report
-from generator.catalog.validate import validate_document
-from generator.errors import GeneratorError
 from generator.catalog.schema import Catalog
 from generator.catalog.source import Document, Positions
+from generator.catalog.validate import validate_document
+from generator.errors import GeneratorError
+from generator.score import report
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_LIMIT = 50

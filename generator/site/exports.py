@@ -8,9 +8,9 @@ import json
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
-from generator.site.hubview import HubIndex, HubView
 from generator.catalog.schema import Catalog, Component, Derivative, Model, Status
 from generator.score.scorecard import Criterion, CriterionResult, Scorecard
+from generator.site.hubview import HubIndex, HubView
 
 SCHEMA_VERSION = 1
 
