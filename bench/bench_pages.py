@@ -129,7 +129,7 @@ def measure(base: str, runs: int) -> list[dict[str, Any]]:
             width = int(page.evaluate("() => document.documentElement.scrollWidth"))
             phone.close()
             worst = [max(run[i] for run in clicks) for i in range(len(actions))]
-            results.append({"page": name, "cls": max(shifts), "clicks": list(zip(actions, worst)),
+            results.append({"page": name, "cls": max(shifts), "clicks": list(zip(actions, worst, strict=True)),
                             "width_390": width})
         browser.close()
     return results

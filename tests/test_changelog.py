@@ -285,3 +285,18 @@ def test_sources_merge_newest_first_and_keep_ties_in_order() -> None:
     b = Entry("2026-01-01", "b", "", "catalog-b", "2026-01-01T10:00:00Z")
     sync = Entry("2026-01-02", "s", "", "sync-2026-01-02", "2026-01-02T00:00:00Z")
     assert newest_first([a, b, sync]) == [sync, a, b]
+
+
+def test_the_page_names_models_and_says_statuses_in_symbols_and_words() -> None:
+    from generator.site.changelog import for_people
+
+    body = ("**Added (2):** `org/Known-7B`, `gone/Old-1B`\n\n"
+            "| model | criterion | before | after |\n|---|---|---|---|\n"
+            "| `org/Known-7B` | datasets | unknown | open |\n"
+            "| `org/Known-7B` | open_source | False | True |\n")
+    page = for_people(body, {"org/Known-7B": "Known 7B"})
+    assert "[Known 7B](models/org/Known-7B.md)" in page
+    assert "`gone/Old-1B`" in page  # no longer in the catalog: no page to link
+    assert "| ? unknown | ✓ open |" in page
+    assert "| ✗ not open source | ✓ open source |" in page
+    assert "| model | criterion | before | after |" in page

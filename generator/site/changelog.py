@@ -332,14 +332,39 @@ def escape_text(text: str) -> str:
     return "".join(_TEXT_ESCAPES.get(c, c) for c in text)
 
 
-def changelog_markdown(entries: list[Entry]) -> str:
-    """The page body: one section per entry, newest first, each with a stable anchor."""
+def changelog_markdown(entries: list[Entry], names: dict[str, str] | None = None) -> str:
+    """The page body: one section per entry, newest first, each with a stable anchor; with
+    `names` (model id -> name), written for people (`for_people`)."""
     if not entries:
         return ("No changes recorded yet. Each nightly Hub sync and each change to the "
                 "catalog's scorecards will be listed here.\n")
-    sections = [f"## {plain(e.heading)} {{ #{e.key} }}\n\n{safe_markdown(e.body)}"
+    sections = [f"## {plain(e.heading)} {{ #{e.key} }}\n\n"
+                f"{for_people(safe_markdown(e.body), names or {})}"
                 for e in newest_first(entries)]
     return "\n".join(sections)
+
+
+_STATUS_WORDS = {"open": "✓ open", "partial": "◐ partial", "closed": "✗ closed",
+                 "unknown": "? unknown", "True": "✓ open source", "False": "✗ not open source"}
+_STATUS_CELL = re.compile(r"(?<=\| )(open|partial|closed|unknown|True|False)(?= \|)")
+_ID_SPAN = re.compile(r"`([A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*)`")
+
+
+def for_people(body: str, names: dict[str, str]) -> str:
+    """A model id in a code span becomes its name, linked to its page (ids no longer in
+    the catalog stay as they are); a status in a table cell gets its symbol as well."""
+    def link(match: re.Match[str]) -> str:
+        model_id = match.group(1)
+        name = names.get(model_id)
+        return f"[{plain(name)}](models/{model_id}.md)" if name else match.group(0)
+
+    lines = []
+    for line in body.splitlines():
+        line = _ID_SPAN.sub(link, line)
+        if line.startswith("|"):
+            line = _STATUS_CELL.sub(lambda m: _STATUS_WORDS[m.group(1)], line)
+        lines.append(line)
+    return "\n".join(lines) + ("\n" if body.endswith("\n") else "")
 
 
 def entry_html(entry: Entry) -> str:

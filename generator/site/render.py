@@ -132,7 +132,8 @@ def render_site(data: SiteData) -> dict[str, str | bytes]:
     files["charts/index.md"] = env.get_template("charts.md.j2").render(
         ctx, charts=chart_list, chart_svg=[Markup(c.svg) for c in chart_list])
     files["changelog.md"] = env.get_template("changelog.md.j2").render(
-        ctx, changes=Markup(changelog.changelog_markdown(list(data.changes))))
+        ctx, changes=Markup(changelog.changelog_markdown(
+            list(data.changes), {r.entry.id: r.entry.name for r in rows.values()})))
     files["feed.xml"] = changelog.atom_feed(list(data.changes), data.site_url)
     files["compare.md"] = env.get_template("compare.md.j2").render(ctx)
     files.update(_model_pages(env, ctx, rows, data))
