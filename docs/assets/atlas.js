@@ -398,39 +398,8 @@
     if (source && slot) slot.textContent = " \u00b7 Data checked up to " + source.getAttribute("data-oma-data-date");
   }
 
-  /* ---- copy buttons on snippets (badge, run, cite): the text is copied exactly ---- */
-
-  function toast(text) {
-    var box = document.getElementById("oma-toast");
-    if (!box) {
-      box = el("div", { id: "oma-toast", "class": "oma-toast", role: "status", "aria-live": "polite" });
-      document.body.appendChild(box);
-    }
-    box.textContent = text;
-    box.classList.add("oma-toast-on");
-    clearTimeout(box._timer);
-    box._timer = setTimeout(function () { box.classList.remove("oma-toast-on"); }, 2000);
-  }
-
-  function setupCopy(pre) {
-    if (pre.dataset.omaReady) return;
-    pre.dataset.omaReady = "1";
-    var button = el("button", { type: "button", "class": "oma-copy", title: "Copy to the clipboard" }, "Copy");
-    button.addEventListener("click", function () {
-      var text = pre.querySelector("code").textContent;
-      var done = function () { toast("Copied"); };
-      if (navigator.clipboard && navigator.clipboard.writeText) {
-        navigator.clipboard.writeText(text).then(done, function () { toast("Select the text and copy it"); });
-      } else {
-        toast("Select the text and copy it");
-      }
-    });
-    pre.parentNode.insertBefore(button, pre);
-  }
-
   function init() {
     nameSearchDialog();
-    each(document.querySelectorAll("pre.oma-snippet"), setupCopy);
     dataDate();
     each(document.querySelectorAll("form[data-table]"), setupFilters);
     each(document.querySelectorAll(".oma-pick-start"), setupPicker);
