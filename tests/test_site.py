@@ -57,7 +57,7 @@ def test_every_model_has_a_page_that_family_pages_and_badges_link_to(fixture_sit
         page = site / "models" / record["id"] / "index.html"
         assert page.is_file(), record["id"]
         html = page.read_text()
-        assert html.index('class="oma-verdict') < html.index("The six criteria"), "verdict first"
+        assert html.index('class="oma-verdict') < html.index('<h2 id="the-six-criteria"'), "verdict first"
         assert f'models/{record["id"]}/)' in html  # the badge snippet links this page
         assert f'<title>{record["name"]} - ' in html
         compare = json.loads((site / "api/models" / f'{record["id"]}.json').read_text())
@@ -86,4 +86,4 @@ def test_the_footer_says_the_data_license_and_how_to_report_an_error(fixture_sit
     footer = html.split('class="md-copyright"', 1)[1]
     assert "CC BY 4.0" in footer
     assert "issues/new?template=correct-a-fact.yml" in footer
-    assert 'data-oma-data-date="' in (fixture_site.site / "scorecards/index.html").read_text()
+    assert 'class="oma-asof"' in (fixture_site.site / "scorecards/index.html").read_text()
