@@ -315,8 +315,8 @@
       th.appendChild(a);
       th.appendChild(el("br"));
       th.appendChild(el("span", { "class": "oma-muted" }, m.family_name));
-      var remove = el("a", { href: "?" + ids.filter(function (_, j) { return j !== i; }).map(function (id) { return "m=" + encodeURIComponent(id); }).join("&"), "class": "oma-remove", "aria-label": "Remove " + m.name }, " remove");
-      th.appendChild(remove);
+      var remove = el("a", { href: "?" + ids.filter(function (_, j) { return j !== i; }).map(function (id) { return "m=" + encodeURIComponent(id); }).join("&"), "class": "oma-remove", "aria-label": "Remove " + m.name }, "remove");
+      th.appendChild(document.createTextNode(" ")); th.appendChild(remove);
       head.appendChild(th);
     });
     table.appendChild(el("thead")).appendChild(head);
