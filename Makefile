@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help install site serve test lint typecheck validate schema goldens bench bench-build bench-sync nightly-dry-run clean
+.PHONY: help install site serve test lint typecheck validate schema goldens bench bench-build bench-sync bench-pages nightly-dry-run clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ bench-build: $(STAMP) ## build benchmark: the catalog at 1x, 2x and 4x its size
 
 bench-sync: $(STAMP) ## sync benchmark: fake Hub, 50 ms latency, 1,000 models, concurrent vs sequential
 	$(PY) bench/bench_sync.py
+
+bench-pages: $(STAMP) ## page benchmark: layout shift and click-to-paint of the heavy pages, 4x slower CPU
+	$(PY) bench/bench_pages.py
 
 nightly-dry-run: $(STAMP) ## the nightly workflow's steps against the fake Hub, in a temporary copy
 	$(PY) scripts/nightly_dry_run.py

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -79,3 +83,64 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     """The published site: the committed catalog and lock, built as `make site` does."""
     return build_site(tmp_path_factory.mktemp("real-site"), ROOT / "catalog.yaml",
                       ROOT / "catalog.lock.yaml")
+
+
+# -- browser tests: one server and one Chromium for the session --------------------------
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# The flags this sandbox needs: no background traffic to Google, no GPU, running as root.
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _require_browser() -> str:
+    if CHROMIUM:
+        return CHROMIUM
+    message = "Debian's chromium is not installed (apt-get install chromium)"
+    if os.environ.get("CI"):
+        pytest.fail(f"{message}: CI must run the browser tests")
+    pytest.skip(message)
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def base_url(real_site: BuiltSite) -> Iterator[str]:
+    assert real_site.result.code == 0, real_site.result.err
+    handler = functools.partial(_Quiet, directory=str(real_site.site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    executable = _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any, base_url: str) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1300, "height": 900})
+    page = context.new_page()
+    outside: list[str] = []
+
+    def watch(request: Any) -> None:
+        if not request.url.startswith((base_url, "data:", "blob:")):
+            outside.append(request.url)
+
+    page.on("request", watch)
+    yield page
+    context.close()
+    assert outside == [], f"third-party requests at page load: {outside}"

@@ -151,8 +151,8 @@ def test_catalog_history_describes_each_scorecard_change(history: Path) -> None:
     assert newest.diff is not None
     assert [m.id for m in newest.diff.added] == ["open-lab/Open-13B"]
     page = changelog_markdown(entries)
-    assert "**Added (1):** [Open 13B](families/open-family.md#m-open-lab-open-13b)" in page
-    assert ("- [Open 7B](families/open-family.md#m-open-lab-open-7b): evaluation code "
+    assert "**Added (1):** [Open 13B](models/open-lab/Open-13B.md)" in page
+    assert ("- [Open 7B](models/open-lab/Open-7B.md): evaluation code "
             "✓ open → ✗ closed") in page
     assert "verdict ✓ open source → ✗ not open source" in page
     assert "did not load" not in first.body  # the file's creation is not a load failure

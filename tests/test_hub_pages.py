@@ -61,11 +61,16 @@ def test_family_page_shows_fresh_statistics(synced_site: BuiltSite) -> None:
 
 def test_failed_entry_keeps_its_data_and_is_marked_stale(synced_site: BuiltSite) -> None:
     page = (synced_site.site / "families/open-family/index.html").read_text()
-    row = page.split('href="#m-open-lab-open-7b-instruct"', 1)[1].split("</tr>", 1)[0]
+    row = page.split('href="../../models/open-lab/Open-7B-Instruct/"', 1)[1].split("</tr>", 1)[0]
     assert "555" in row
     assert 'class="oma-stale"' in row
     assert "HTTP 503" in row
     assert "2026-11-08" in row  # last confirmed: when the failures began
+    model = (synced_site.site / "models/open-lab/Open-7B-Instruct/index.html").read_text()
+    hub = model.split('class="oma-hub', 1)[1].split("</p>", 1)[0]
+    assert "555" in hub
+    assert "as of 2026-11-08" in hub
+    assert 'class="oma-stale"' in hub
 
 
 def test_drift_is_shown_on_the_page_and_warned_by_validate(
@@ -91,7 +96,6 @@ def test_json_export_carries_hub_data(synced_site: BuiltSite) -> None:
     assert stale["hub"]["stale"] is True
 
 
-@pytest.mark.xfail(reason="TEMPORARY: issue 12 moves per-model detail to model pages; remove this mark then", strict=False)
 def test_family_pages_stay_under_budget_once_synced(tmp_path: Path) -> None:
     """The 100 KB page budget must hold with Hub data on every row, not only before a sync."""
     from generator.catalog import validate as catalog_mod

@@ -21,7 +21,6 @@ It survives: a lock that cannot be read raises `LockError` (file:line:col and wh
 and the build then runs from the catalog alone. `write_lock` reads its new file back before
 it replaces the old one, refuses a lock that would lose good Hub data the old one had
 (`losses`), and `exclusive` keeps two syncs from writing at once.
->>>>>>> issue-14
 """
 
 from __future__ import annotations

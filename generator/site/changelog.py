@@ -39,7 +39,7 @@ from generator.score.diff import Model as DiffModel
 from generator.score.diff import ScorecardDiff
 from generator.score.diff import diff as score_diff
 from generator.score.scorecard import CRITERION_LABELS, Criterion
-from generator.site.markup import CONTROL, anchor, md_body, md_plain
+from generator.site.markup import CONTROL, md_body, md_plain
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_LIMIT = 50
@@ -367,8 +367,8 @@ def diff_markdown(diff: ScorecardDiff, href: Callable[[DiffModel], str]) -> str:
 
 
 def page_href(model: DiffModel) -> str:
-    """From the changelog page (docs/changelog.md) to the model on its family page."""
-    return f"families/{model.family}.md#{anchor(model.id)}"
+    """From the changelog page (docs/changelog.md) to the model's own page."""
+    return f"models/{model.id}.md"
 
 
 # -- output -------------------------------------------------------------------------------
@@ -387,7 +387,7 @@ def changelog_markdown(entries: list[Entry]) -> str:
 
 def entry_html(entry: Entry, site: str = "") -> str:
     def absolute(model: DiffModel) -> str:
-        return f"{site}families/{model.family}/#{anchor(model.id)}"
+        return f"{site}models/{model.id}/"
 
     text = md_body(entry.body)
     if entry.diff is not None:

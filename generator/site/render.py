@@ -8,6 +8,8 @@ from the Hub); view objects come from `views`.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -17,7 +19,7 @@ from generator.catalog import rules
 from generator.catalog.licenses import LICENSE_CLASS_LABELS
 from generator.catalog.schema import COMPONENT_LABELS, Component, Status
 from generator.score.scorecard import CRITERION_LABELS, Criterion
-from generator.site import beside, changelog, charts, exports, hubview
+from generator.site import beside, changelog, charts, exports, hubview, modelpage
 from generator.site.markup import (
     CRITERION_SHORT,
     GENERATED_NOTE,
@@ -42,14 +44,15 @@ from generator.site.views import (
     card_groups,
     domains,
     finder_filters,
+    kind_of,
     lineage,
     matrix_filters,
     newest_families,
     open_count,
+    openness_rank,
     own_components,
     rows_of,
     summarize,
-    task_of,
 )
 
 __all__ = ["SiteData", "md_text", "render_site", "safe_url"]
@@ -110,11 +113,15 @@ def render_site(data: SiteData) -> dict[str, str | bytes]:
         "matrix_filters": matrix_filters(data, rows),
         "finder_filters": finder_filters(rows),
         "domains": domains(rows),
-        "task_of": task_of,
+        "kind_of": kind_of,
+        "ranked": openness_rank(rows),
         "open_count": open_count,
         "criterion_components": CRITERION_COMPONENTS,
         "criterion_text": CRITERION_TEXT,
         "newest": newest_families(families),
+        "data_date": modelpage.data_date(rows),
+        "model_href": modelpage.model_href,
+        "tasks_of": modelpage.tasks_of,
     }
     files: dict[str, str | bytes] = {
         "index.md": env.get_template("home.md.j2").render(ctx),
@@ -129,6 +136,8 @@ def render_site(data: SiteData) -> dict[str, str | bytes]:
     files["changelog.md"] = env.get_template("changelog.md.j2").render(
         ctx, changes=Markup(changelog.changelog_markdown(list(data.changes))))
     files["feed.xml"] = changelog.atom_feed(list(data.changes), data.site_url)
+    files["compare.md"] = env.get_template("compare.md.j2").render(ctx)
+    files.update(_model_pages(env, ctx, rows, data))
     family_tpl = env.get_template("family.md.j2")
     for family in families:
         members = [rows[e.id] for e in family.entries()]
@@ -146,7 +155,44 @@ def render_site(data: SiteData) -> dict[str, str | bytes]:
     # -- end issue 15 --
     files.update(exports.export_files(data.catalog, data.scores, hubs, _generated_at(hubs),
                                       extra))
+    for row in rows.values():
+        record = exports.model_record(row.entry, row.card, row.hub)
+        files[f"api/models/{row.entry.id}.json"] = json.dumps(
+            modelpage.compare_record(row, record), ensure_ascii=False,
+            separators=(",", ":")) + "\n"
     return files
+
+
+def _model_pages(env: Environment, ctx: dict[str, Any], rows: dict[str, Row],
+                 data: SiteData) -> dict[str, str | bytes]:
+    """One page per model and fine-tune, at models/ORG/NAME/."""
+    template = env.get_template("model.md.j2")
+    pages: dict[str, str | bytes] = {}
+    for row in rows.values():
+        entry = row.entry
+        pages[modelpage.model_path(entry.id) + ".md"] = template.render(
+            ctx, row=row, rel_root="../../../", family=row.family,
+            kind=entry.relation.value if row.is_derivative else entry.kind.value,
+            description=_model_description(row),
+            tasks=modelpage.tasks_of(row),
+            modalities=["text", *(m.value for m in entry.modalities if m.value != "text")],
+            up=modelpage.ancestors(row, rows), down=modelpage.children(row, rows),
+            obligations=modelpage.obligations(row, data.catalog),
+            memory=modelpage.memory(entry.params_b), gated=modelpage.gated(row),
+            local_dir=entry.id.split("/", 1)[1],
+            cite_key=re.sub(r"[^A-Za-z0-9]+", "_", entry.id).strip("_"),
+        )
+    return pages
+
+
+def _model_description(row: Row) -> str:
+    card = row.card
+    verdict = card.verdict.value
+    if card.blockers:
+        blocked = ", ".join(lcfirst(CRITERION_LABELS[c]) for c in card.blockers)
+        verdict += f" (blocked by {blocked})"
+    return (f"{row.entry.name} ({row.family.name}, {format_params(row.entry.params_b)}): "
+            f"{verdict}. Openness evidence, license obligations, how to run it.")
 
 
 def _charts(rows: dict[str, Row]) -> list[charts.Chart]:
@@ -157,7 +203,7 @@ def _charts(rows: dict[str, Row]) -> list[charts.Chart]:
         points.append(charts.ChartPoint(
             r.entry.id, r.entry.name, r.family.name, open_count(r.card), r.card.open_source,
             r.entry.released, downloads if isinstance(downloads, int) else None,
-            f"../families/{r.family.id}/#{anchor(r.entry.id)}",
+            f"../models/{r.entry.id}/",
         ))
     return [charts.openness_vs_popularity(points), charts.openness_over_time(points)]
 

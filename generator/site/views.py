@@ -13,16 +13,16 @@ from generator.catalog.drift import Drift
 from generator.catalog.licenses import LICENSE_CLASS_LABELS
 from generator.catalog.lock import Lock
 from generator.catalog.opinions import Beside
-from generator.catalog.schema import Catalog, Component, Derivative, Family, Status
+from generator.catalog.schema import Catalog, Component, Derivative, Family, Status, Task
 from generator.score.scorecard import (
     CRITERION_LABELS,
     Criterion,
-    CriterionResult,
     Origin,
     Scorecard,
+    VerdictState,
 )
 from generator.site import changelog, hubview
-from generator.site.markup import anchor, format_params, json_text
+from generator.site.markup import format_params
 
 SORT_RANK = {Status.OPEN: 3, Status.PARTIAL: 2, Status.UNKNOWN: 1, Status.CLOSED: 0}
 CRITERION_TEXT = {
@@ -110,7 +110,7 @@ def lineage(family: Family, rows: dict[str, Row]) -> list[Node]:
         if entry.base in rows:
             base = rows[entry.base]
             node.outside = base.entry.name
-            node.outside_href = f"../{base.family.id}/#{anchor(base.entry.id)}"
+            node.outside_href = f"models/{base.entry.id}/"
         roots.append(node)
     return roots
 
@@ -123,8 +123,9 @@ def _label(row: Row) -> str:
 
 
 def card_groups(members: list[Row]) -> list[list[Row]]:
-    """Models whose scorecards would read the same share one card (in catalog order):
-    a family of sixteen sizes under one license need not repeat itself sixteen times."""
+    """Models with the same set of cells share one card (in catalog order): a family of
+    sixteen sizes under one license need not repeat itself sixteen times; each model's own
+    page has the evidence behind its cells."""
     groups: dict[tuple[Any, ...], list[Row]] = {}
     for row in members:
         groups.setdefault(_card_signature(row), []).append(row)
@@ -132,21 +133,7 @@ def card_groups(members: list[Row]) -> list[list[Row]]:
 
 
 def _card_signature(row: Row) -> tuple[Any, ...]:
-    card = row.card
-    return (
-        row.is_derivative,
-        row.entry.base if row.is_derivative else None,
-        tuple((c, r.status, r.because, _evidence_signature(r)) for c, r in card.criteria.items()),
-        card.osaid, card.mof,
-        tuple((c, a.model_dump_json()) for c, a in own_components(row)),
-    )
-
-
-def _evidence_signature(result: CriterionResult) -> tuple[Any, ...]:
-    """What a cell shows of its evidence; a model's own id is left out (it is the group's)."""
-    return tuple((e.component, e.effective.origin,
-                  None if e.effective.origin == Origin.MODEL else e.effective.source, e.urls)
-                 for e in result.evidence)
+    return (row.is_derivative, tuple((c, r.status) for c, r in row.card.criteria.items()))
 
 
 def own_components(row: Row) -> list[tuple[Component, Any]]:
@@ -182,53 +169,92 @@ def open_count(card: Scorecard) -> int:
     return sum(1 for c in Criterion if card.criteria[c].status == Status.OPEN)
 
 
-def matrix_filters(data: SiteData, rows: dict[str, Row]) -> str:
-    """The scorecards page's filters, as JSON for atlas.js (which builds the controls)."""
-    statuses = [s.value for s in Status]
-    specs: list[dict[str, Any]] = [
-        {"key": "family", "label": "Family", "values": [f.id for f in data.catalog.families],
-         "labels": {f.id: f.name for f in data.catalog.families}},
-        {"key": "open-source", "label": "Open source", "values": ["yes", "no"]},
-        {"key": "class", "attr": "license", "label": "License class",
-         "values": [c.value for c in LICENSE_CLASS_LABELS],
-         "labels": {c.value: label for c, label in LICENSE_CLASS_LABELS.items()}},
-        {"key": "kind", "label": "Kind"},
-        {"key": "task", "label": "Task (Hub)",
-         "values": sorted({r.hub.get("pipeline_tag") for r in rows.values()
-                           if r.hub.get("pipeline_tag")})},
-        {"key": "min-params", "attr": "params", "type": "min", "label": "Min size (B)"},
-        {"key": "max-params", "attr": "params", "type": "max", "label": "Max size (B)"},
-    ]
-    specs += [
-        {"key": c.value.replace("_", "-"), "label": CRITERION_LABELS[c], "values": statuses,
-         "status": True}
-        for c in Criterion
-    ]
-    return json_text(specs, separators=(",", ":"))
+def _opts(values: list[str], labels: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    return [(v, (labels or {}).get(v, v)) for v in values]
 
 
-def task_of(row: Row) -> str:
-    """The Hub's pipeline tag when synced, else the catalog's kind."""
-    tag = row.hub.get("pipeline_tag")
-    if isinstance(tag, str) and tag:
-        return tag
+def _status_filters(first_cell: int) -> list[dict[str, Any]]:
+    """One filter per criterion; a row's status is read from its criterion cell's class."""
+    return [
+        {"key": c.value.replace("_", "-"), "label": CRITERION_LABELS[c], "type": "eq",
+         "cell": first_cell + i, "options": _opts([s.value for s in Status])}
+        for i, c in enumerate(Criterion)
+    ]
+
+
+def _class_filter() -> dict[str, Any]:
+    return {"key": "class", "attr": "lclass", "label": "License class", "type": "multi",
+            "options": [(c.value, label) for c, label in LICENSE_CLASS_LABELS.items()]}
+
+
+def _size_filters() -> list[dict[str, Any]]:
+    return [{"key": "min-params", "attr": "params", "type": "min", "label": "Min size (B)"},
+            {"key": "max-params", "attr": "params", "type": "max", "label": "Max size (B)"}]
+
+
+def _task_filter(rows: dict[str, Row]) -> dict[str, Any]:
+    used = {t for r in rows.values() for t in tasks_of(r)}
+    return {"key": "task", "attr": "tasks", "label": "What it is for", "type": "has",
+            "options": _opts([t.value for t in Task if t.value in used])}
+
+
+def _normal(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every spec names the row attribute it reads (or the cell whose class it reads)."""
+    return [{"attr": f["key"], "cell": None, **f} for f in specs]
+
+
+def matrix_filters(data: SiteData, rows: dict[str, Row]) -> list[dict[str, Any]]:
+    """The scorecards page's filters (drawn by the template, wired by atlas.js). The matrix's
+    criterion cells are columns 2 to 7."""
+    return _normal([
+        {"key": "family", "label": "Family", "type": "multi",
+         "options": _opts([f.id for f in data.catalog.families],
+                          {f.id: f.name for f in data.catalog.families})},
+        {"key": "verdict", "label": "Verdict", "type": "eq",
+         "options": _opts([v.value.replace(" ", "-") for v in VerdictState],
+                          {v.value.replace(" ", "-"): v.value for v in VerdictState})},
+        _class_filter(),
+        {"key": "kind", "label": "Kind", "type": "eq",
+         "options": _opts(sorted({kind_of(r) for r in rows.values()}))},
+        _task_filter(rows),
+        *_size_filters(),
+        *_status_filters(1),
+    ])
+
+
+def kind_of(row: Row) -> str:
     entry = row.entry
     return entry.relation.value if isinstance(entry, Derivative) else entry.kind.value
 
 
-def finder_filters(rows: dict[str, Row]) -> str:
-    """The choose page's filters: task, size, license class, minimum openness."""
-    specs: list[dict[str, Any]] = [
-        {"key": "task", "label": "Task",
-         "values": sorted({task_of(r) for r in rows.values() if not r.is_derivative})},
-        {"key": "min-params", "attr": "params", "type": "min", "label": "Min size (B)"},
-        {"key": "max-params", "attr": "params", "type": "max", "label": "Max size (B)"},
-        {"key": "class", "attr": "license", "label": "License class",
-         "values": [c.value for c in LICENSE_CLASS_LABELS],
-         "labels": {c.value: label for c, label in LICENSE_CLASS_LABELS.items()}},
+def tasks_of(row: Row) -> list[str]:
+    """What a model is for (curated), with a fine-tune's domain folded in."""
+    tasks = [t.value for t in row.entry.tasks]
+    if isinstance(row.entry, Derivative):
+        domain = "multilingual" if row.entry.domain.value == "language" else row.entry.domain.value
+        if domain not in tasks:
+            tasks.append(domain)
+    return tasks
+
+
+def finder_filters(rows: dict[str, Row]) -> list[dict[str, Any]]:
+    """The choose page's filters: what it is for, size, license class, openness."""
+    return _normal([
+        _task_filter(rows),
+        *_size_filters(),
+        _class_filter(),
+        {"key": "datasets", "label": "Training data sets", "type": "eq",
+         "options": _opts([s.value for s in Status])},
         {"key": "min-open", "attr": "open", "type": "min", "label": "Open criteria at least"},
-    ]
-    return json_text(specs, separators=(",", ":"))
+        {"key": "entry", "label": "Models or fine-tunes", "type": "eq",
+         "options": [("model", "models"), ("fine-tune", "fine-tunes")]},
+    ])
+
+
+def openness_rank(rows: dict[str, Row]) -> list[Row]:
+    """Most open first: open source, then fewest blockers, most open cells, then name."""
+    return sorted(rows.values(), key=lambda r: (
+        len(r.card.blockers), len(r.card.to_verify), -open_count(r.card), r.entry.name.lower()))
 
 
 def domains(rows: dict[str, Row]) -> list[tuple[str, list[Row]]]:

@@ -9,10 +9,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-GENERATED_DIRS = ("families", "api", "badges", "charts")
-GENERATED_FILES = ("index.md", "scorecards.md", "choose.md", "methodology.md", "changelog.md",
-                   "feed.xml",
-                   "opinions.md", "providers.md")  # issue 15 (site/beside.py)
+GENERATED_DIRS = ("families", "models", "api", "badges", "charts")
+GENERATED_FILES = ("index.md", "scorecards.md", "choose.md", "compare.md", "methodology.md",
+                   "changelog.md", "feed.xml", "opinions.md", "providers.md")
 
 
 def clean(docs_dir: Path) -> None:
