@@ -534,6 +534,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             project = make_project(Path(tmp), data, scale)
             runs = args.large_runs if scale >= args.large_from else args.runs
             results.append(bench_scale(project, runs, options, log))
+            log(table(results))  # so far: a long run's early scales are not lost
             shutil.rmtree(project.root)  # 50x is ~1 GB of site
     print("Build benchmark: CPU seconds, median of the runs (wall seconds in brackets)")
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end; "
