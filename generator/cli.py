@@ -208,7 +208,7 @@ def _render(args: argparse.Namespace) -> int:
     from generator import pipeline
 
     written = pipeline.render_to(args.catalog, args.lock, args.docs_dir, args.stale_days, args.config)
-    print(f"wrote {written} generated files under {args.docs_dir}")
+    print(f"rendered into {args.docs_dir}: {written} generated files changed")
     return 0
 
 

@@ -107,7 +107,8 @@ def site_url(config: Path) -> str:
 
 def render_to(catalog_path: Path, lock_path: Path, docs_dir: Path, stale_days: int,
               config: Path = Path("mkdocs.yml")) -> int:
-    """Validate, score and write every generated page; returns the number of files written."""
+    """Validate, score and render every generated page; returns the number of files that
+    changed on disk (unchanged files are not rewritten)."""
     checked = check(catalog_path, lock_path)
     for problem in checked.problems:
         print(problem, file=sys.stderr)
@@ -188,7 +189,8 @@ def serve(catalog_path: Path, lock_path: Path, docs_dir: Path, stale_days: int, 
             except GeneratorError as exc:
                 print(f"error: {exc}", file=sys.stderr)
             else:
-                print(f"{catalog_path} changed: re-rendered {written} pages", file=sys.stderr)
+                print(f"{catalog_path} changed: re-rendered, {written} files changed",
+                      file=sys.stderr)
     except KeyboardInterrupt:
         proc.terminate()
     return proc.wait()

@@ -14,8 +14,10 @@ from hypothesis import strategies as st
 
 from generator.catalog import rules, source
 from generator.catalog.schema import Catalog, Component, Status
-from generator.catalog.validate import validate_document
+from generator.catalog.validate import load, validate_document
 from generator.score.scorecard import Criterion, Scorer, VerdictState, combine
+from tests.test_validate import CASES as VALIDATE_CASES
+from tests.test_validate import VALID
 
 ROOT = Path(__file__).resolve().parent.parent
 URL = "https://example.org/evidence"
@@ -255,3 +257,47 @@ def test_the_real_catalog_follows_the_rules() -> None:
     assert [str(p) for p in loaded.errors] == []
     catalog: Catalog | None = loaded.catalog
     assert catalog is not None
+
+
+# The schema and rule errors of tests/test_validate.py, in-process (the CLI tests run in a
+# subprocess, which mutation testing cannot map to the code they reach): same input, same
+# PATH:LINE:COL, same message.
+@pytest.mark.parametrize(("old", "new", "line", "col", "message"), VALIDATE_CASES)
+def test_each_broken_field_is_reported_at_its_line(tmp_path: Path, old: str, new: str,
+                                                    line: int, col: int, message: str) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text(VALID.replace(old, new, 1), encoding="utf-8")
+    loaded = load(path)
+    assert loaded.catalog is None
+    located = [p for p in loaded.errors if (p.file, p.line, p.col) == (str(path), line, col)]
+    # the message itself starts with the expected text (no "Value error, " left in front)
+    assert any(p.message.startswith(message) or f"{p.where}: {p.message}".startswith(message)
+               for p in located), [str(p) for p in loaded.problems]
+
+
+def test_every_error_is_reported_once_and_a_valid_catalog_has_none(tmp_path: Path) -> None:
+    path = tmp_path / "catalog.yaml"
+    path.write_text(VALID, encoding="utf-8")
+    assert load(path).problems == []
+    text = VALID.replace("status: open", "status: opn").replace("params_b: 1\n", "params_b: -1\n")
+    path.write_text(text.replace("evidence: [https://example.org/w]", "evidance: []"),
+                    encoding="utf-8")
+    loaded = load(path)
+    assert [(p.line, p.col, p.where) for p in loaded.errors] == [
+        (13, 17, "families[0].openness.weights.status"),
+        (15, 9, "families[0].openness.weights.evidance"),
+        (22, 19, "families[0].models[0].params_b"),
+    ]
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("https://deepwiki.com/org/repo", "deepwiki.com"),
+    ("https://www.DeepWiki.com/org/repo", "deepwiki.com"),
+    ("https://deepwiki.com:8443/org/repo", "deepwiki.com"),
+    ("deepwiki.com/org/repo", "deepwiki.com"),
+    ("https://notdeepwiki.com/org/repo", None),
+    ("https://example.org/go?to=https://deepwiki.com/x", None),
+    ("https://huggingface.co/org/repo", None),
+])
+def test_an_aggregator_is_known_by_its_host(url: str, expected: str | None) -> None:
+    assert rules.aggregator(url) == expected
