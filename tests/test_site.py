@@ -100,3 +100,11 @@ def test_the_footer_says_the_data_license_and_how_to_report_an_error(fixture_sit
     assert "CC BY 4.0" in footer
     assert "issues/new?template=correct-a-fact.yml" in footer
     assert 'class="oma-asof"' in (fixture_site.site / "scorecards/index.html").read_text()
+
+
+def test_model_pages_show_other_indexes_verdicts_beside_ours(real_site: BuiltSite) -> None:
+    page = (real_site.site / "models/allenai/OLMo-7B/index.html").read_text()
+    section = page.split('id="beside-our-verdict"', 1)[1].split('id="badge-and-citation"', 1)[0]
+    assert "Model Openness Tool" in section
+    assert "pretraining data" in section
+    assert "never set them" in section

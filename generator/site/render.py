@@ -137,7 +137,8 @@ def render_site(data: SiteData) -> dict[str, str | bytes]:
         ctx, changes=Markup(changelog.changelog_markdown(list(data.changes))))
     files["feed.xml"] = changelog.atom_feed(list(data.changes), data.site_url)
     files["compare.md"] = env.get_template("compare.md.j2").render(ctx)
-    files.update(_model_pages(env, ctx, rows, data))
+    extra = beside.record_fields(data.beside, data.scores)  # issue 15, also on model pages
+    files.update(_model_pages(env, ctx, rows, data, extra))
     family_tpl = env.get_template("family.md.j2")
     for family in families:
         members = [rows[e.id] for e in family.entries()]
@@ -151,7 +152,6 @@ def render_site(data: SiteData) -> dict[str, str | bytes]:
     # -- issue 15: second opinions and providers (generator/site/beside.py) --
     names = {r.entry.id: r.entry.name for r in rows.values()}
     files.update(beside.pages(env, ctx, data.beside, data.scores, names))
-    extra = beside.record_fields(data.beside, data.scores)
     # -- end issue 15 --
     files.update(exports.export_files(data.catalog, data.scores, hubs, _generated_at(hubs),
                                       extra))
@@ -164,7 +164,7 @@ def render_site(data: SiteData) -> dict[str, str | bytes]:
 
 
 def _model_pages(env: Environment, ctx: dict[str, Any], rows: dict[str, Row],
-                 data: SiteData) -> dict[str, str | bytes]:
+                 data: SiteData, extra: dict[str, dict[str, Any]]) -> dict[str, str | bytes]:
     """One page per model and fine-tune, at models/ORG/NAME/."""
     template = env.get_template("model.md.j2")
     pages: dict[str, str | bytes] = {}
@@ -181,6 +181,7 @@ def _model_pages(env: Environment, ctx: dict[str, Any], rows: dict[str, Row],
             memory=modelpage.memory(entry.params_b), gated=modelpage.gated(row),
             local_dir=entry.id.split("/", 1)[1],
             cite_key=re.sub(r"[^A-Za-z0-9]+", "_", entry.id).strip("_"),
+            others=extra.get(entry.id, {"second_opinions": [], "providers": None}),
         )
     return pages
 
