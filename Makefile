@@ -31,8 +31,9 @@ test: $(STAMP) ## run the whole test suite
 validate: $(STAMP) ## check catalog.yaml and print every problem as PATH:LINE:COL
 	$(PY) -m generator validate
 
-lint: $(STAMP) ## ruff
-	$(PY) -m ruff check generator tests bench
+lint: $(STAMP) ## ruff check and ruff format --check
+	$(PY) -m ruff check generator tests bench scripts
+	$(PY) -m ruff format --check generator tests bench scripts
 
 typecheck: $(STAMP) ## mypy --strict
 	$(PY) -m mypy

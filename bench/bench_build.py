@@ -82,8 +82,14 @@ def _closed_subset(families: list[dict[str, Any]], count: int) -> list[dict[str,
     """The first families (in catalog order) until `count`, each with the families its base
     models come from, so every `base:` still resolves."""
     owner = {i: f["id"] for f in families for i in _entry_ids(f)}
-    needs = {f["id"]: {owner[e["base"]] for e in [*f.get("models", []), *f.get("derivatives", [])]
-                       if e.get("base") in owner} for f in families}
+    needs = {
+        f["id"]: {
+            owner[e["base"]]
+            for e in [*f.get("models", []), *f.get("derivatives", [])]
+            if e.get("base") in owner
+        }
+        for f in families
+    }
     chosen: set[str] = set()
 
     def add(fid: str) -> None:
@@ -101,8 +107,11 @@ def _closed_subset(families: list[dict[str, Any]], count: int) -> list[dict[str,
 
 def _renamer(ids: Sequence[str], suffix: str) -> Callable[[Any], Any]:
     """Rename every catalog id inside any string (ids, bases, evidence and source URLs)."""
-    pattern = re.compile(r"(?<![\w.-])(?:" + "|".join(
-        re.escape(i) for i in sorted(ids, key=len, reverse=True)) + r")(?![\w.-])")
+    pattern = re.compile(
+        r"(?<![\w.-])(?:"
+        + "|".join(re.escape(i) for i in sorted(ids, key=len, reverse=True))
+        + r")(?![\w.-])"
+    )
 
     def walk(value: Any) -> Any:
         if isinstance(value, str):
@@ -130,8 +139,13 @@ def synthetic_catalog(data: dict[str, Any], scale: float) -> dict[str, Any]:
         rename = _renamer(ids, f"-copy{copy}")
         for family in families[: wanted - len(out)]:
             renamed = rename({k: v for k, v in family.items() if k not in ("id", "name")})
-            out.append({"id": f"{family['id']}-copy{copy}",
-                        "name": f"{family['name']} (copy {copy})", **renamed})
+            out.append(
+                {
+                    "id": f"{family['id']}-copy{copy}",
+                    "name": f"{family['name']} (copy {copy})",
+                    **renamed,
+                }
+            )
     return {**data, "families": out}
 
 
@@ -150,17 +164,25 @@ def synthetic_lock(catalog: Catalog, synced: datetime) -> Lock:
             tags = [h for lic in card.license_ids for h in hub_ids(lic, catalog)]
             seed = (n * 7919 + k * 104729) % 1_000_003
             models[entry.id] = HubEntry(
-                requested_id=entry.id, id=entry.id, fetched_at=synced - timedelta(days=seed % 30),
-                downloads=seed * 37, downloads_all_time=seed * 911, likes=seed % 5000,
+                requested_id=entry.id,
+                id=entry.id,
+                fetched_at=synced - timedelta(days=seed % 30),
+                downloads=seed * 37,
+                downloads_all_time=seed * 911,
+                likes=seed % 5000,
                 created_at=synced - timedelta(days=200 + seed % 900),
                 last_modified=synced - timedelta(days=seed % 200),
-                sha=f"{seed:040x}", gated=gated.get(access) if access else None,
-                disabled=False, private=False, pipeline_tag="text-generation",
-                library_name="transformers", license=tags[0] if tags else None,
-                license_tags=tags[:1], base_models=[entry.base] if entry.base else [],
+                sha=f"{seed:040x}",
+                gated=gated.get(access) if access else None,
+                disabled=False,
+                private=False,
+                pipeline_tag="text-generation",
+                library_name="transformers",
+                license=tags[0] if tags else None,
+                license_tags=tags[:1],
+                base_models=[entry.base] if entry.base else [],
                 parameters=None if entry.params_b == "unknown" else round(entry.params_b * 1e9),
-                context_length=None if entry.context_length == "unknown"
-                else entry.context_length,
+                context_length=None if entry.context_length == "unknown" else entry.context_length,
                 children={"finetune": seed % 300, "quantized": seed % 90},
             )
     return Lock(synced_at=synced.date(), models=models, orgs=orgs)
@@ -184,8 +206,10 @@ def make_project(base: Path, data: dict[str, Any], scale: float) -> Project:
     root.mkdir(parents=True)
     scaled = synthetic_catalog(data, scale)
     catalog = root / "catalog.yaml"
-    catalog.write_text(yaml.dump(scaled, Dumper=yaml.CSafeDumper, sort_keys=False,
-                                 allow_unicode=True, width=1000), encoding="utf-8")
+    catalog.write_text(
+        yaml.dump(scaled, Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True, width=1000),
+        encoding="utf-8",
+    )
     parsed = Catalog.model_validate(scaled)  # the full validation is timed in the runs
     lock = root / "catalog.lock.yaml"
     lock_mod.write_lock(lock, synthetic_lock(parsed, datetime.now(UTC)))
@@ -193,8 +217,17 @@ def make_project(base: Path, data: dict[str, Any], scale: float) -> Project:
     generated = shutil.ignore_patterns(*writer.GENERATED_DIRS, *writer.GENERATED_FILES)
     shutil.copytree(ROOT / "docs", root / "docs", ignore=generated)
     entries = sum(len(f.entries()) for f in parsed.families)
-    return Project(scale, root, catalog, lock, root / "mkdocs.yml", root / "docs",
-                   root / "site", len(parsed.families), entries)
+    return Project(
+        scale,
+        root,
+        catalog,
+        lock,
+        root / "mkdocs.yml",
+        root / "docs",
+        root / "site",
+        len(parsed.families),
+        entries,
+    )
 
 
 # --- measuring ----------------------------------------------------------------------------
@@ -213,8 +246,9 @@ def measure(cmd: list[str], cwd: Path = ROOT, timeout: float | None = None) -> t
     `timeout` seconds the child is killed and TimeoutError raised."""
     start = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen(cmd, cwd=cwd, env=ENV, stdout=out, stderr=err,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, env=ENV, stdout=out, stderr=err, start_new_session=True
+        )
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
@@ -236,8 +270,15 @@ def measure(cmd: list[str], cwd: Path = ROOT, timeout: float | None = None) -> t
 
 
 def stages_command(project: Project) -> list[str]:
-    return [sys.executable, str(Path(__file__).resolve()), "--child-stages",
-            str(project.catalog), str(project.lock), str(project.docs), str(project.config)]
+    return [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child-stages",
+        str(project.catalog),
+        str(project.lock),
+        str(project.docs),
+        str(project.config),
+    ]
 
 
 def child_stages(catalog_path: Path, lock_path: Path, docs: Path, config: Path) -> None:
@@ -258,15 +299,32 @@ def child_stages(catalog_path: Path, lock_path: Path, docs: Path, config: Path) 
     assert loaded.catalog is not None
     assert lock is not None
     scores = timed("score", lambda: Scorer(loaded.catalog).score_all())
-    weights = {i: (c.components[Component.WEIGHTS].assessment.access, c.license_ids)
-               for i, c in scores.items()}
+    weights = {
+        i: (c.components[Component.WEIGHTS].assessment.access, c.license_ids)
+        for i, c in scores.items()
+    }
     found = timed("drift", lambda: drift.problems(doc, loaded.catalog, lock, weights))
     changes = timed("changes", lambda: pipeline._changes(catalog_path))
-    files = timed("render", lambda: render.render_site(render.SiteData(
-        loaded.catalog, scores, lock, STALE_DAYS, changes, pipeline.site_url(config))))
+    files = timed(
+        "render",
+        lambda: render.render_site(
+            render.SiteData(
+                loaded.catalog, scores, lock, STALE_DAYS, changes, pipeline.site_url(config)
+            )
+        ),
+    )
     written = timed("write", lambda: writer.write_generated(docs, files))
-    print(json.dumps({"times": times, "files": len(files), "written": written,
-                      "drift": len(found), "errors": len(loaded.errors)}))
+    print(
+        json.dumps(
+            {
+                "times": times,
+                "files": len(files),
+                "written": written,
+                "drift": len(found),
+                "errors": len(loaded.errors),
+            }
+        )
+    )
 
 
 def child_edit(catalog_path: Path, lock_path: Path, docs: Path, config: Path) -> None:
@@ -275,24 +333,54 @@ def child_edit(catalog_path: Path, lock_path: Path, docs: Path, config: Path) ->
     text = catalog_path.read_text(encoding="utf-8")
     match = re.search(r"^  summary: (.*)$", text, re.MULTILINE)
     assert match is not None
-    edited = text[: match.end(1)] + EDIT_MARK + text[match.end(1):]
+    edited = text[: match.end(1)] + EDIT_MARK + text[match.end(1) :]
     catalog_path.write_text(edited, encoding="utf-8")
     wall, cpu = time.perf_counter(), time.process_time()
     written = pipeline.render_to(catalog_path, lock_path, docs, STALE_DAYS, config)
-    print(json.dumps({"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu,
-                      "written": written}))
+    print(
+        json.dumps(
+            {
+                "wall": time.perf_counter() - wall,
+                "cpu": time.process_time() - cpu,
+                "written": written,
+            }
+        )
+    )
     catalog_path.write_text(text, encoding="utf-8")
 
 
 def build_command(project: Project) -> list[str]:
-    return [sys.executable, "-m", "generator", "build", "--catalog", str(project.catalog),
-            "--lock", str(project.lock), "--config", str(project.config),
-            "--docs-dir", str(project.docs), "--site-dir", str(project.site)]
+    return [
+        sys.executable,
+        "-m",
+        "generator",
+        "build",
+        "--catalog",
+        str(project.catalog),
+        "--lock",
+        str(project.lock),
+        "--config",
+        str(project.config),
+        "--docs-dir",
+        str(project.docs),
+        "--site-dir",
+        str(project.site),
+    ]
 
 
 def mkdocs_command(project: Project) -> list[str]:
-    return [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
-            "--config-file", str(project.config), "--site-dir", str(project.site)]
+    return [
+        sys.executable,
+        "-m",
+        "mkdocs",
+        "build",
+        "--strict",
+        "--quiet",
+        "--config-file",
+        str(project.config),
+        "--site-dir",
+        str(project.site),
+    ]
 
 
 @dataclass(frozen=True)
@@ -325,8 +413,9 @@ class Result:
     @property
     def generator(self) -> float:
         """Median CPU seconds of validate + score + render."""
-        return statistics.median(v + s for v, s in zip(self.validate, self.score_render,
-                                                       strict=True))
+        return statistics.median(
+            v + s for v, s in zip(self.validate, self.score_render, strict=True)
+        )
 
 
 def _cpu(times: dict[str, list[float]], *names: str) -> float:
@@ -341,8 +430,9 @@ def family_pages(site: Path) -> list[int]:
     return sorted(p.stat().st_size for p in (site / "families").glob("*/index.html"))
 
 
-def bench_scale(project: Project, runs: int, options: Options,
-                log: Callable[[str], None]) -> Result:
+def bench_scale(
+    project: Project, runs: int, options: Options, log: Callable[[str], None]
+) -> Result:
     result = Result(project, runs)
     for n in range(runs):
         step = f"  {project.scale:g}x run {n + 1}/{runs}"
@@ -350,16 +440,21 @@ def bench_scale(project: Project, runs: int, options: Options,
         run, out = measure(stages_command(project))
         report = json.loads(out)
         if report["errors"]:
-            raise SystemExit(f"the synthetic catalog at {project.scale:g}x has "
-                             f"{report['errors']} validation error(s)")
+            raise SystemExit(
+                f"the synthetic catalog at {project.scale:g}x has "
+                f"{report['errors']} validation error(s)"
+            )
         times = report["times"]
         result.validate.append(_cpu(times, "read", "validate", "lock", "drift"))
         result.score_render.append(_cpu(times, "score", "changes", "render", "write"))
         result.generator_wall.append(_wall(times))
         result.generator_peak.append(run.peak_mb)
         result.files, result.drift = report["files"], report["drift"]
-        result.largest_md = max(p.stat().st_size for p in (project.docs / "families").glob("*.md")
-                                if p.name != "index.md")
+        result.largest_md = max(
+            p.stat().st_size
+            for p in (project.docs / "families").glob("*.md")
+            if p.name != "index.md"
+        )
         if options.full:
             log(f"{step}: python -m generator build (generator + mkdocs)")
             shutil.rmtree(project.site, ignore_errors=True)
@@ -377,12 +472,18 @@ def bench_scale(project: Project, runs: int, options: Options,
         pages = family_pages(project.site)
         result.largest_page = pages[-1] if pages else 0
         result.median_page = int(statistics.median(pages)) if pages else 0
-        result.site_bytes = sum(p.stat().st_size for p in project.site.rglob("*")
-                                if p.is_file())
+        result.site_bytes = sum(p.stat().st_size for p in project.site.rglob("*") if p.is_file())
     if project.scale == options.serve_scale:
         log(f"  {project.scale:g}x: edit one family and re-render (serve)")
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--child-edit",
-               str(project.catalog), str(project.lock), str(project.docs), str(project.config)]
+        cmd = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--child-edit",
+            str(project.catalog),
+            str(project.lock),
+            str(project.docs),
+            str(project.config),
+        ]
         result.edit = json.loads(measure(cmd)[1])
     return result
 
@@ -411,23 +512,48 @@ def _cell(r: Result, runs: list[Run]) -> str:
 
 
 def table(results: Sequence[Result]) -> str:
-    head = ("scale", "families", "entries", "files", "runs", "validate", "score+render",
-            "generator", "mkdocs (floor)", "build (full)", "gen peak", "mkdocs peak",
-            "largest fam .md", "largest fam", "median fam", "site")
+    head = (
+        "scale",
+        "families",
+        "entries",
+        "files",
+        "runs",
+        "validate",
+        "score+render",
+        "generator",
+        "mkdocs (floor)",
+        "build (full)",
+        "gen peak",
+        "mkdocs peak",
+        "largest fam .md",
+        "largest fam",
+        "median fam",
+        "site",
+    )
     rows = [head]
     for r in results:
         p = r.project
         finished = not r.mkdocs_timed_out
-        rows.append((
-            f"{p.scale:g}x", str(p.families), str(p.entries), str(r.files), str(r.runs),
-            f"{_med(r.validate):.2f}", f"{_med(r.score_render):.2f}", f"{r.generator:.2f}",
-            _cell(r, r.mkdocs), _cell(r, r.build),
-            f"{_med(r.generator_peak):.0f} MB",
-            f"{max(m.peak_mb for m in r.mkdocs):.0f} MB" if finished and r.mkdocs else "-",
-            _mb(r.largest_md),
-            _mb(r.largest_page) if finished else "-", _mb(r.median_page) if finished else "-",
-            _mb(r.site_bytes) if finished else "-",
-        ))
+        rows.append(
+            (
+                f"{p.scale:g}x",
+                str(p.families),
+                str(p.entries),
+                str(r.files),
+                str(r.runs),
+                f"{_med(r.validate):.2f}",
+                f"{_med(r.score_render):.2f}",
+                f"{r.generator:.2f}",
+                _cell(r, r.mkdocs),
+                _cell(r, r.build),
+                f"{_med(r.generator_peak):.0f} MB",
+                f"{max(m.peak_mb for m in r.mkdocs):.0f} MB" if finished and r.mkdocs else "-",
+                _mb(r.largest_md),
+                _mb(r.largest_page) if finished else "-",
+                _mb(r.median_page) if finished else "-",
+                _mb(r.site_bytes) if finished else "-",
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
     lines = ["  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -448,43 +574,58 @@ def ratios(results: Sequence[Result]) -> list[str]:
             out.append(f"generator / mkdocs at {r.project.scale:g}x: mkdocs did not finish")
             continue
         share = r.generator / floor
-        out.append(f"generator / mkdocs at {r.project.scale:g}x: {share:.0%} "
-                   f"(target <= {TARGET_GENERATOR_SHARE:.0%}: "
-                   f"{_verdict(share <= TARGET_GENERATOR_SHARE)})")
+        out.append(
+            f"generator / mkdocs at {r.project.scale:g}x: {share:.0%} "
+            f"(target <= {TARGET_GENERATOR_SHARE:.0%}: "
+            f"{_verdict(share <= TARGET_GENERATOR_SHARE)})"
+        )
 
     def step(lo: float, hi: float, target: float) -> None:
         a, b = by_scale.get(lo), by_scale.get(hi)
         if a is None or b is None:
             return
-        for name, get in (("generator", lambda r: r.generator), ("mkdocs (floor)", _mkdocs_cpu),
-                          ("generator + mkdocs", _total)):
+        for name, get in (
+            ("generator", lambda r: r.generator),
+            ("mkdocs (floor)", _mkdocs_cpu),
+            ("generator + mkdocs", _total),
+        ):
             low, high = get(a), get(b)
             if low is None or high is None:
-                out.append(f"{name} time {hi:g}x / {lo:g}x: mkdocs did not finish at "
-                           f"{hi if high is None else lo:g}x")
+                out.append(
+                    f"{name} time {hi:g}x / {lo:g}x: mkdocs did not finish at "
+                    f"{hi if high is None else lo:g}x"
+                )
                 continue
             ratio = high / low
-            out.append(f"{name} time {hi:g}x / {lo:g}x: {ratio:.1f}x "
-                       f"(target <= {target:g}x: {_verdict(ratio <= target)})")
+            out.append(
+                f"{name} time {hi:g}x / {lo:g}x: {ratio:.1f}x "
+                f"(target <= {target:g}x: {_verdict(ratio <= target)})"
+            )
 
     step(1, 10, TARGET_10X)
     step(10, 50, TARGET_50X_10X)
     small, large = by_scale.get(1), by_scale.get(50)
     if small is not None and large is not None and small.largest_page and large.largest_page:
         growth = large.largest_page / small.largest_page
-        out.append(f"largest family page 50x / 1x: {growth:.3f} (target <= "
-                   f"{TARGET_PAGE_GROWTH:.2f}: {_verdict(growth <= TARGET_PAGE_GROWTH)})")
+        out.append(
+            f"largest family page 50x / 1x: {growth:.3f} (target <= "
+            f"{TARGET_PAGE_GROWTH:.2f}: {_verdict(growth <= TARGET_PAGE_GROWTH)})"
+        )
     if small is not None and large is not None and small.largest_md:
         growth = large.largest_md / small.largest_md
-        out.append(f"largest family page's Markdown 50x / 1x: {growth:.3f} (target <= "
-                   f"{TARGET_PAGE_GROWTH:.2f}: {_verdict(growth <= TARGET_PAGE_GROWTH)})")
+        out.append(
+            f"largest family page's Markdown 50x / 1x: {growth:.3f} (target <= "
+            f"{TARGET_PAGE_GROWTH:.2f}: {_verdict(growth <= TARGET_PAGE_GROWTH)})"
+        )
     for r in results:
         if r.edit is not None:
             reload = f"~{_med([m.wall for m in r.mkdocs]):.0f} s wall" if r.mkdocs else "n/a"
-            out.append(f"serve at {r.project.scale:g}x, one family edited: re-render + write "
-                       f"{r.edit['wall']:.1f} s wall ({r.edit['cpu']:.1f} s CPU); "
-                       f"{int(r.edit['written'])} of {r.files} generated files rewritten; "
-                       f"MkDocs' reload then rebuilds the whole site (the floor, {reload})")
+            out.append(
+                f"serve at {r.project.scale:g}x, one family edited: re-render + write "
+                f"{r.edit['wall']:.1f} s wall ({r.edit['cpu']:.1f} s CPU); "
+                f"{int(r.edit['written'])} of {r.files} generated files rewritten; "
+                f"MkDocs' reload then rebuilds the whole site (the floor, {reload})"
+            )
     return out
 
 
@@ -495,21 +636,46 @@ def _total(r: Result) -> float | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--scales", type=float, nargs="+", default=[1, 10, 50],
-                        help="catalog sizes as multiples of catalog.yaml (default: 1 10 50)")
+    parser.add_argument(
+        "--scales",
+        type=float,
+        nargs="+",
+        default=[1, 10, 50],
+        help="catalog sizes as multiples of catalog.yaml (default: 1 10 50)",
+    )
     parser.add_argument("--runs", type=int, default=3, help="runs per scale (default: 3)")
-    parser.add_argument("--large-runs", type=int, default=1,
-                        help="runs at --large-from and above (default: 1)")
-    parser.add_argument("--large-from", type=float, default=50,
-                        help="the scale from which --large-runs applies (default: 50)")
-    parser.add_argument("--serve-scale", type=float, default=10,
-                        help="the scale of the serve edit measurement (default: 10; 0: none)")
-    parser.add_argument("--catalog", type=Path, default=ROOT / "catalog.yaml",
-                        help="the catalog to scale (default: the committed one)")
-    parser.add_argument("--full", action="store_true",
-                        help="also time `python -m generator build` end to end (slower)")
-    parser.add_argument("--timeout", type=float, default=None,
-                        help="stop a bare mkdocs build after this many seconds (default: none)")
+    parser.add_argument(
+        "--large-runs", type=int, default=1, help="runs at --large-from and above (default: 1)"
+    )
+    parser.add_argument(
+        "--large-from",
+        type=float,
+        default=50,
+        help="the scale from which --large-runs applies (default: 50)",
+    )
+    parser.add_argument(
+        "--serve-scale",
+        type=float,
+        default=10,
+        help="the scale of the serve edit measurement (default: 10; 0: none)",
+    )
+    parser.add_argument(
+        "--catalog",
+        type=Path,
+        default=ROOT / "catalog.yaml",
+        help="the catalog to scale (default: the committed one)",
+    )
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="also time `python -m generator build` end to end (slower)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        help="stop a bare mkdocs build after this many seconds (default: none)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here as JSON")
     parser.add_argument("--child-stages", nargs=4, type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--child-edit", nargs=4, type=Path, help=argparse.SUPPRESS)
@@ -537,24 +703,44 @@ def main(argv: Sequence[str] | None = None) -> int:
             log(table(results))  # so far: a long run's early scales are not lost
             shutil.rmtree(project.root)  # 50x is ~1 GB of site
     print("Build benchmark: CPU seconds, median of the runs (wall seconds in brackets)")
-    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end; "
-          f"{time.perf_counter() - started:.0f} s in all")
+    print(
+        f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end; "
+        f"{time.perf_counter() - started:.0f} s in all"
+    )
     print(table(results))
     print()
     for line in ratios(results):
         print(line)
     if args.json:
-        args.json.write_text(json.dumps([{
-            "scale": r.project.scale, "families": r.project.families,
-            "entries": r.project.entries, "runs": r.runs, "files": r.files,
-            "drift_warnings": r.drift, "validate_cpu": r.validate,
-            "score_render_cpu": r.score_render, "generator_wall": r.generator_wall,
-            "generator_peak_mb": r.generator_peak,
-            "build": [vars(b) for b in r.build], "mkdocs": [vars(m) for m in r.mkdocs],
-            "largest_family_page": r.largest_page, "largest_family_md": r.largest_md, "median_family_page": r.median_page,
-            "site_bytes": r.site_bytes, "edit": r.edit,
-            "mkdocs_timed_out": r.mkdocs_timed_out,
-        } for r in results], indent=2), encoding="utf-8")
+        args.json.write_text(
+            json.dumps(
+                [
+                    {
+                        "scale": r.project.scale,
+                        "families": r.project.families,
+                        "entries": r.project.entries,
+                        "runs": r.runs,
+                        "files": r.files,
+                        "drift_warnings": r.drift,
+                        "validate_cpu": r.validate,
+                        "score_render_cpu": r.score_render,
+                        "generator_wall": r.generator_wall,
+                        "generator_peak_mb": r.generator_peak,
+                        "build": [vars(b) for b in r.build],
+                        "mkdocs": [vars(m) for m in r.mkdocs],
+                        "largest_family_page": r.largest_page,
+                        "largest_family_md": r.largest_md,
+                        "median_family_page": r.median_page,
+                        "site_bytes": r.site_bytes,
+                        "edit": r.edit,
+                        "mkdocs_timed_out": r.mkdocs_timed_out,
+                    }
+                    for r in results
+                ],
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
     return 0
 
 

@@ -29,8 +29,15 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 CLS_SCRIPT = """() => new Promise(resolve => {
   let total = 0;
@@ -49,21 +56,33 @@ WATCH_EVENTS = """() => {
 
 # (name, path, [actions]); an action is ("click", selector) or ("select", selector, value).
 PAGES: list[tuple[str, str, list[tuple[str, ...]]]] = [
-    ("scorecards", "/scorecards/", [
-        ("click", "#oma-matrix thead th:nth-child(11) button"),
-        ("click", "#oma-filters details[data-filter=family] summary"),
-        ("click", "#oma-filters input[name=family][value=olmo]"),
-        ("select", "#oma-filters select[name=datasets]", "open"),
-    ]),
-    ("choose", "/choose/", [
-        ("click", "#oma-finder thead th:nth-child(5) button"),
-        ("select", "#oma-finder-filters select[name=task]", "code"),
-        ("click", "#oma-finder-filters details[data-filter=class] summary"),
-        ("click", "#oma-finder-filters input[name=class][value=osi]"),
-    ]),
-    ("family qwen-2-5", "/families/qwen-2-5/", [
-        ("click", "table.oma-sortable thead th:nth-child(5) button"),
-    ]),
+    (
+        "scorecards",
+        "/scorecards/",
+        [
+            ("click", "#oma-matrix thead th:nth-child(11) button"),
+            ("click", "#oma-filters details[data-filter=family] summary"),
+            ("click", "#oma-filters input[name=family][value=olmo]"),
+            ("select", "#oma-filters select[name=datasets]", "open"),
+        ],
+    ),
+    (
+        "choose",
+        "/choose/",
+        [
+            ("click", "#oma-finder thead th:nth-child(5) button"),
+            ("select", "#oma-finder-filters select[name=task]", "code"),
+            ("click", "#oma-finder-filters details[data-filter=class] summary"),
+            ("click", "#oma-finder-filters input[name=class][value=osi]"),
+        ],
+    ),
+    (
+        "family qwen-2-5",
+        "/families/qwen-2-5/",
+        [
+            ("click", "table.oma-sortable thead th:nth-child(5) button"),
+        ],
+    ),
     ("model allenai/OLMo-7B", "/models/allenai/OLMo-7B/", []),
     ("compare", "/compare/?m=mistralai/Mistral-7B-v0.1&m=allenai/OLMo-7B", []),
 ]
@@ -88,17 +107,25 @@ def _act(page: Any, action: tuple[str, ...]) -> float:
         page.locator(action[1]).first.click()
         page.wait_for_timeout(400)
         events = page.evaluate("() => window.__omaEvents")
-        durations = [d for name, d in events if name in ("click", "pointerup", "pointerdown",
-                                                           "mousedown", "mouseup", "change")]
+        durations = [
+            d
+            for name, d in events
+            if name in ("click", "pointerup", "pointerdown", "mousedown", "mouseup", "change")
+        ]
         return max(durations, default=0.0)
     # A select's new value: dispatch change, then wait for the next frame to be painted.
-    return float(page.evaluate("""([sel, value]) => new Promise(resolve => {
+    return float(
+        page.evaluate(
+            """([sel, value]) => new Promise(resolve => {
       const el = document.querySelector(sel);
       const t0 = performance.now();
       el.value = value;
       el.dispatchEvent(new Event('change', {bubbles: true}));
       requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0), 0));
-    })""", [action[1], action[2]]))
+    })""",
+            [action[1], action[2]],
+        )
+    )
 
 
 def measure(base: str, runs: int) -> list[dict[str, Any]]:
@@ -129,8 +156,14 @@ def measure(base: str, runs: int) -> list[dict[str, Any]]:
             width = int(page.evaluate("() => document.documentElement.scrollWidth"))
             phone.close()
             worst = [max(run[i] for run in clicks) for i in range(len(actions))]
-            results.append({"page": name, "cls": max(shifts), "clicks": list(zip(actions, worst, strict=True)),
-                            "width_390": width})
+            results.append(
+                {
+                    "page": name,
+                    "cls": max(shifts),
+                    "clicks": list(zip(actions, worst, strict=True)),
+                    "width_390": width,
+                }
+            )
         browser.close()
     return results
 
@@ -143,16 +176,23 @@ def main(argv: list[str] | None = None) -> int:
     site = args.site_dir
     if site is None:
         site = ROOT / "build" / "bench-pages-site"
-        subprocess.run([sys.executable, "-m", "generator", "build", "--site-dir", str(site)],
-                       cwd=ROOT, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "generator", "build", "--site-dir", str(site)],
+            cwd=ROOT,
+            check=True,
+        )
     server, base = _serve(site)
     try:
         results = measure(base, args.runs)
     finally:
         server.shutdown()
-    print(f"{'page':<24} {'layout shift':>12} {'width@390':>10}  click-to-paint (4x CPU, worst of {args.runs})")
+    print(
+        f"{'page':<24} {'layout shift':>12} {'width@390':>10}  click-to-paint (4x CPU, worst of {args.runs})"
+    )
     for r in results:
-        clicks = "; ".join(f"{a[0]} {a[1].split(' ')[-1][:38]}: {ms:.0f} ms" for a, ms in r["clicks"])
+        clicks = "; ".join(
+            f"{a[0]} {a[1].split(' ')[-1][:38]}: {ms:.0f} ms" for a, ms in r["clicks"]
+        )
         print(f"{r['page']:<24} {r['cls']:>12.3f} {r['width_390']:>10}  {clicks or '—'}")
     return 0
 

@@ -20,19 +20,39 @@ Open Model Atlas: build the site from catalog.yaml (curated) and catalog.lock.ya
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--catalog", type=Path, default=Path("catalog.yaml"),
-                        help="the curated catalog (default: catalog.yaml)")
-    parser.add_argument("--lock", type=Path, default=Path("catalog.lock.yaml"),
-                        help="the Hub metadata lock file (default: catalog.lock.yaml)")
+    parser.add_argument(
+        "--catalog",
+        type=Path,
+        default=Path("catalog.yaml"),
+        help="the curated catalog (default: catalog.yaml)",
+    )
+    parser.add_argument(
+        "--lock",
+        type=Path,
+        default=Path("catalog.lock.yaml"),
+        help="the Hub metadata lock file (default: catalog.lock.yaml)",
+    )
 
 
 def _build_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--docs-dir", type=Path, default=Path("docs"),
-                        help="where generated pages are written (default: docs)")
-    parser.add_argument("--config", type=Path, default=Path("mkdocs.yml"),
-                        help="the MkDocs configuration (default: mkdocs.yml)")
-    parser.add_argument("--stale-days", type=int, default=7,
-                        help="Hub data older than this many days is marked stale (default: 7)")
+    parser.add_argument(
+        "--docs-dir",
+        type=Path,
+        default=Path("docs"),
+        help="where generated pages are written (default: docs)",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=Path("mkdocs.yml"),
+        help="the MkDocs configuration (default: mkdocs.yml)",
+    )
+    parser.add_argument(
+        "--stale-days",
+        type=int,
+        default=7,
+        help="Hub data older than this many days is marked stale (default: 7)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,27 +60,43 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("validate", help="check the catalog (and lock); print every problem as "
-                       "PATH:LINE:COL; exit 1 if invalid")
+    p = sub.add_parser(
+        "validate",
+        help="check the catalog (and lock); print every problem as "
+        "PATH:LINE:COL; exit 1 if invalid",
+    )
     _common(p)
-    p.add_argument("--format", choices=["text", "github"], default="text",
-                   help="github: also print GitHub Actions ::error annotations")
+    p.add_argument(
+        "--format",
+        choices=["text", "github"],
+        default="text",
+        help="github: also print GitHub Actions ::error annotations",
+    )
     p.set_defaults(handler=_validate)
 
-    p = sub.add_parser("sync", help="pull model metadata from the Hugging Face Hub into the lock "
-                       "(honours HF_ENDPOINT and HF_TOKEN)")
+    p = sub.add_parser(
+        "sync",
+        help="pull model metadata from the Hugging Face Hub into the lock "
+        "(honours HF_ENDPOINT and HF_TOKEN)",
+    )
     _common(p)
     _add_sync_arguments(p)
     p.set_defaults(handler=_sync)
 
-    p = sub.add_parser("radar", help="list notable new Hub repos of the catalog's hub_orgs that the "
-                       "catalog lacks, each with a catalog stub (honours HF_ENDPOINT, HF_TOKEN)")
+    p = sub.add_parser(
+        "radar",
+        help="list notable new Hub repos of the catalog's hub_orgs that the "
+        "catalog lacks, each with a catalog stub (honours HF_ENDPOINT, HF_TOKEN)",
+    )
     _common(p)
     _add_radar_arguments(p)
     p.set_defaults(handler=_radar)
 
-    p = sub.add_parser("render", help="validate, score and write the generated pages into the "
-                       "docs directory, without running MkDocs")
+    p = sub.add_parser(
+        "render",
+        help="validate, score and write the generated pages into the "
+        "docs directory, without running MkDocs",
+    )
     _common(p)
     _build_options(p)
     p.set_defaults(handler=_render)
@@ -68,57 +104,90 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="validate, score, render and run `mkdocs build --strict`")
     _common(p)
     _build_options(p)
-    p.add_argument("--site-dir", type=Path, default=Path("site"),
-                   help="where the built site goes (default: site)")
-    p.add_argument("--engine", choices=["mkdocs", "zensical"], default="mkdocs",
-                   help="the static site engine (default: mkdocs)")
+    p.add_argument(
+        "--site-dir",
+        type=Path,
+        default=Path("site"),
+        help="where the built site goes (default: site)",
+    )
+    p.add_argument(
+        "--engine",
+        choices=["mkdocs", "zensical"],
+        default="mkdocs",
+        help="the static site engine (default: mkdocs)",
+    )
     p.set_defaults(handler=_build)
 
-    p = sub.add_parser("serve", help="render, then serve the site locally with live reload "
-                       "(re-rendered when the catalog or lock changes)")
+    p = sub.add_parser(
+        "serve",
+        help="render, then serve the site locally with live reload "
+        "(re-rendered when the catalog or lock changes)",
+    )
     _common(p)
     _build_options(p)
     p.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve on")
     p.set_defaults(handler=_serve)
 
     p = sub.add_parser("schema", help="write the catalog's JSON Schema (catalog.schema.json)")
-    p.add_argument("--output", type=Path, default=Path("catalog.schema.json"),
-                   help="where to write it (default: catalog.schema.json)")
-    p.add_argument("--check", action="store_true",
-                   help="do not write; exit 1 if the file is out of date")
+    p.add_argument(
+        "--output",
+        type=Path,
+        default=Path("catalog.schema.json"),
+        help="where to write it (default: catalog.schema.json)",
+    )
+    p.add_argument(
+        "--check", action="store_true", help="do not write; exit 1 if the file is out of date"
+    )
     p.set_defaults(handler=_schema)
 
-    p = sub.add_parser("diff", help="what a catalog change does to the scorecards, "
-                       "as Markdown (for a PR summary)")
+    p = sub.add_parser(
+        "diff", help="what a catalog change does to the scorecards, as Markdown (for a PR summary)"
+    )
     _common(p)
     p.add_argument("--base", type=Path, required=True, help="the catalog to compare against")
     p.set_defaults(handler=_diff)
 
-    p = sub.add_parser("docs", help="rewrite the generated status-rules block of CONTRIBUTING.md "
-                       "from generator/catalog/rules.py")
-    p.add_argument("--file", type=Path, default=Path("CONTRIBUTING.md"),
-                   help="the file with the <!-- rules:start --> block (default: CONTRIBUTING.md)")
-    p.add_argument("--check", action="store_true",
-                   help="do not write; exit 1 if the block is out of date")
+    p = sub.add_parser(
+        "docs",
+        help="rewrite the generated status-rules block of CONTRIBUTING.md "
+        "from generator/catalog/rules.py",
+    )
+    p.add_argument(
+        "--file",
+        type=Path,
+        default=Path("CONTRIBUTING.md"),
+        help="the file with the <!-- rules:start --> block (default: CONTRIBUTING.md)",
+    )
+    p.add_argument(
+        "--check", action="store_true", help="do not write; exit 1 if the block is out of date"
+    )
     p.set_defaults(handler=_docs)
 
     # -- issue 15: second opinions and inference providers (generator/hub/opinions.py,
     # generator/hub/providers.py) --
-    p = sub.add_parser("opinions", help="import the EU Open Source AI Index and the Model "
-                       "Openness Tool into opinions/ (GitHub, or --from-git); report matches")
+    p = sub.add_parser(
+        "opinions",
+        help="import the EU Open Source AI Index and the Model "
+        "Openness Tool into opinions/ (GitHub, or --from-git); report matches",
+    )
     _common(p)
     _add_opinions_arguments(p)
     p.set_defaults(handler=_opinions)
 
-    p = sub.add_parser("providers", help="record which inference providers serve each catalog "
-                       "model and their prices into catalog.providers.yaml (HF_ENDPOINT, "
-                       "HF_ROUTER_URL, HF_TOKEN)")
+    p = sub.add_parser(
+        "providers",
+        help="record which inference providers serve each catalog "
+        "model and their prices into catalog.providers.yaml (HF_ENDPOINT, "
+        "HF_ROUTER_URL, HF_TOKEN)",
+    )
     _common(p)
     _add_providers_arguments(p)
     p.set_defaults(handler=_providers)
     # -- end issue 15 --
 
-    p = sub.add_parser("coverage", help="report evidence coverage and unknown components per family")
+    p = sub.add_parser(
+        "coverage", help="report evidence coverage and unknown components per family"
+    )
     _common(p)
     p.set_defaults(handler=_coverage)
     return parser
@@ -207,7 +276,9 @@ def _radar(args: argparse.Namespace) -> int:
 def _render(args: argparse.Namespace) -> int:
     from generator import pipeline
 
-    written = pipeline.render_to(args.catalog, args.lock, args.docs_dir, args.stale_days, args.config)
+    written = pipeline.render_to(
+        args.catalog, args.lock, args.docs_dir, args.stale_days, args.config
+    )
     print(f"rendered into {args.docs_dir}: {written} generated files changed")
     return 0
 
@@ -225,8 +296,9 @@ def _serve(args: argparse.Namespace) -> int:
     from generator import pipeline
 
     pipeline.render_to(args.catalog, args.lock, args.docs_dir, args.stale_days, args.config)
-    return pipeline.serve(args.catalog, args.lock, args.docs_dir, args.stale_days, args.config,
-                          args.dev_addr)
+    return pipeline.serve(
+        args.catalog, args.lock, args.docs_dir, args.stale_days, args.config, args.dev_addr
+    )
 
 
 def _schema(args: argparse.Namespace) -> int:
@@ -236,8 +308,9 @@ def _schema(args: argparse.Namespace) -> int:
     if args.check:
         current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
         if current != text:
-            print(f"{args.output} is out of date: run `python -m generator schema`",
-                  file=sys.stderr)
+            print(
+                f"{args.output} is out of date: run `python -m generator schema`", file=sys.stderr
+            )
             return 1
         print(f"{args.output} is up to date")
         return 0
@@ -267,8 +340,10 @@ def _docs(args: argparse.Namespace) -> int:
     new = head + start + rules.rules_markdown() + end + rest.split(end, 1)[1]
     if args.check:
         if new != text:
-            print(f"{args.file}: the rules block is stale: run `python -m generator docs`",
-                  file=sys.stderr)
+            print(
+                f"{args.file}: the rules block is stale: run `python -m generator docs`",
+                file=sys.stderr,
+            )
             return 1
         return 0
     if new != text:

@@ -58,8 +58,10 @@ def check(catalog_path: Path, lock_path: Path) -> Checked:
     try:
         lock = lock_mod.load_lock(lock_path)
     except lock_mod.LockError as exc:  # the pages then say "not yet synced": a warning
-        problems.extend(replace(p, level="warning", message=f"{p.message}; building from the "
-                                "catalog alone") for p in exc.problems)
+        problems.extend(
+            replace(p, level="warning", message=f"{p.message}; building from the catalog alone")
+            for p in exc.problems
+        )
     except GeneratorError as exc:
         problems.append(Problem(str(lock_path), 1, 1, "", str(exc), "warning"))
     if loaded.catalog is None:
@@ -68,8 +70,10 @@ def check(catalog_path: Path, lock_path: Path) -> Checked:
     # issue 15: aliases and reviewed notes of opinions/ must name catalog models
     problems.extend(opinions_mod.validate(catalog_path, loaded.catalog))
     if lock is not None:
-        weights = {model_id: (card.components[Component.WEIGHTS].assessment.access,
-                              card.license_ids) for model_id, card in scores.items()}
+        weights = {
+            model_id: (card.components[Component.WEIGHTS].assessment.access, card.license_ids)
+            for model_id, card in scores.items()
+        }
         problems.extend(drift.problems(doc, loaded.catalog, lock, weights))
     return Checked(loaded.catalog, lock, problems, scores)
 
@@ -105,8 +109,13 @@ def site_url(config: Path) -> str:
     return url if url.endswith("/") else url + "/"
 
 
-def render_to(catalog_path: Path, lock_path: Path, docs_dir: Path, stale_days: int,
-              config: Path = Path("mkdocs.yml")) -> int:
+def render_to(
+    catalog_path: Path,
+    lock_path: Path,
+    docs_dir: Path,
+    stale_days: int,
+    config: Path = Path("mkdocs.yml"),
+) -> int:
     """Validate, score and render every generated page; returns the number of files that
     changed on disk (unchanged files are not rewritten)."""
     checked = check(catalog_path, lock_path)
@@ -117,9 +126,15 @@ def render_to(catalog_path: Path, lock_path: Path, docs_dir: Path, stale_days: i
         raise GeneratorError(f"{catalog_path} is invalid ({errors} error(s)); nothing was built")
     scores = checked.scores
     files = render.render_site(
-        render.SiteData(checked.catalog, scores, checked.lock, stale_days,
-                        _changes(catalog_path), site_url(config),
-                        opinions_mod.load_beside(catalog_path, lock_path, checked.catalog))
+        render.SiteData(
+            checked.catalog,
+            scores,
+            checked.lock,
+            stale_days,
+            _changes(catalog_path),
+            site_url(config),
+            opinions_mod.load_beside(catalog_path, lock_path, checked.catalog),
+        )
     )
     return writer.write_generated(docs_dir, files)
 
@@ -127,19 +142,30 @@ def render_to(catalog_path: Path, lock_path: Path, docs_dir: Path, stale_days: i
 def _changes(catalog_path: Path) -> tuple[changelog.Entry, ...]:
     """Nightly sync summaries (changes/*.md) and the catalog's git history, newest first."""
     root = catalog_path.resolve().parent
-    entries = [*changelog.load_entries(root / "changes"),
-               *changelog.catalog_history(root, catalog_path.name,
-                                          cache_dir=root / ".cache" / "changelog")]
+    entries = [
+        *changelog.load_entries(root / "changes"),
+        *changelog.catalog_history(
+            root, catalog_path.name, cache_dir=root / ".cache" / "changelog"
+        ),
+    ]
     return tuple(changelog.newest_first(entries))
 
 
 def _engine_command(engine: str, config: Path, site_dir: Path) -> list[str]:
     if engine == "zensical":
         # Zensical has no --site-dir option; `config` is then a _zensical_config().
-        return [sys.executable, "-m", "zensical", "build", "--strict", "--config-file",
-                str(config)]
-    return [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config),
-            "--site-dir", str(site_dir)]
+        return [sys.executable, "-m", "zensical", "build", "--strict", "--config-file", str(config)]
+    return [
+        sys.executable,
+        "-m",
+        "mkdocs",
+        "build",
+        "--strict",
+        "--config-file",
+        str(config),
+        "--site-dir",
+        str(site_dir),
+    ]
 
 
 def _zensical_config(config: Path, site_dir: Path) -> Path:
@@ -158,7 +184,10 @@ def run_engine(engine: str, config: Path, site_dir: Path) -> None:
     try:
         proc = subprocess.run(
             _engine_command(engine, used, site_dir),
-            capture_output=True, text=True, env=env, check=False,
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
         )
     finally:
         if used != config:
@@ -167,13 +196,28 @@ def run_engine(engine: str, config: Path, site_dir: Path) -> None:
         raise GeneratorError(f"{engine} build failed:\n{proc.stdout}{proc.stderr}".rstrip())
 
 
-def serve(catalog_path: Path, lock_path: Path, docs_dir: Path, stale_days: int, config: Path,
-          dev_addr: str, poll_seconds: float = 1.0) -> int:
+def serve(
+    catalog_path: Path,
+    lock_path: Path,
+    docs_dir: Path,
+    stale_days: int,
+    config: Path,
+    dev_addr: str,
+    poll_seconds: float = 1.0,
+) -> int:
     """`mkdocs serve` with live reload, re-rendering the pages whenever the catalog or the
     lock changes (MkDocs itself only watches docs/); a broken catalog is reported, and the
     last good pages stay up until it is fixed."""
-    cmd = [sys.executable, "-m", "mkdocs", "serve", "--config-file", str(config),
-           "--dev-addr", dev_addr]
+    cmd = [
+        sys.executable,
+        "-m",
+        "mkdocs",
+        "serve",
+        "--config-file",
+        str(config),
+        "--dev-addr",
+        dev_addr,
+    ]
     proc = subprocess.Popen(cmd)
     seen = _stamps(catalog_path, lock_path)
     signal.signal(signal.SIGTERM, _interrupt)  # stop the MkDocs server with us
@@ -189,8 +233,9 @@ def serve(catalog_path: Path, lock_path: Path, docs_dir: Path, stale_days: int, 
             except GeneratorError as exc:
                 print(f"error: {exc}", file=sys.stderr)
             else:
-                print(f"{catalog_path} changed: re-rendered, {written} files changed",
-                      file=sys.stderr)
+                print(
+                    f"{catalog_path} changed: re-rendered, {written} files changed", file=sys.stderr
+                )
     except KeyboardInterrupt:
         proc.terminate()
     return proc.wait()
@@ -214,6 +259,8 @@ def diff_markdown(base_path: Path, head_path: Path) -> str:
 def coverage_markdown(catalog_path: Path, lock_path: Path) -> str:
     checked = check(catalog_path, lock_path)
     if checked.catalog is None:
-        raise GeneratorError(f"{catalog_path}: {sum(p.level == 'error' for p in checked.problems)}"
-                             " rule violation(s): run `python -m generator validate`")
+        raise GeneratorError(
+            f"{catalog_path}: {sum(p.level == 'error' for p in checked.problems)}"
+            " rule violation(s): run `python -m generator validate`"
+        )
     return report.coverage(checked.catalog, problems=len(checked.problems))

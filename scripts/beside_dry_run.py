@@ -31,8 +31,12 @@ from tests.fake_sources import FakeSources
 
 def step(name: str, args: list[str], env: dict[str, str], cwd: Path) -> int:
     print(f"== {name}: python -m generator {' '.join(args)}", flush=True)
-    proc = subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, check=False,
-                          env={**__import__("os").environ, **env})
+    proc = subprocess.run(
+        [sys.executable, "-m", "generator", *args],
+        cwd=cwd,
+        check=False,
+        env={**__import__("os").environ, **env},
+    )
     return proc.returncode
 
 
@@ -63,8 +67,10 @@ def main() -> int:
     served = sum(bool(m["providers"] and m["providers"]["served"]) for m in doc["models"])
     priced = sum(bool(m["providers"] and m["providers"]["cheapest"]) for m in doc["models"])
     opinions = sum(bool(m["second_opinions"]) for m in doc["models"])
-    print(f"filled from the fakes: {served} models served, {priced} priced, "
-          f"{opinions} with a second opinion; pages in {work / 'docs'}")
+    print(
+        f"filled from the fakes: {served} models served, {priced} priced, "
+        f"{opinions} with a second opinion; pages in {work / 'docs'}"
+    )
     return 0 if served and priced and opinions else 1
 
 

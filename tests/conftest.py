@@ -23,8 +23,11 @@ FIXTURES = ROOT / "tests" / "fixtures"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-goldens", action="store_true",
-                     help="rewrite tests/golden/ from the current rendering")
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        help="rewrite tests/golden/ from the current rendering",
+    )
 
 
 @dataclass
@@ -34,13 +37,18 @@ class Result:
     err: str
 
 
-def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None,
-            timeout: float = 300) -> Result:
+def run_cli(
+    *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None, timeout: float = 300
+) -> Result:
     """Run `python -m generator ARGS` for real, in a subprocess."""
     proc = subprocess.run(
         [sys.executable, "-m", "generator", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=timeout,
-        env={**os.environ, **(env or {})}, check=False,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        check=False,
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
@@ -67,9 +75,19 @@ class BuiltSite:
 
 def build_site(tmp: Path, catalog: Path, lock: Path | None = None) -> BuiltSite:
     project = make_project(tmp)
-    args = ["build", "--catalog", str(catalog), "--config", str(project / "mkdocs.yml"),
-            "--docs-dir", str(project / "docs"), "--site-dir", str(project / "site"),
-            "--lock", str(lock or project / "no-lock.yaml")]
+    args = [
+        "build",
+        "--catalog",
+        str(catalog),
+        "--config",
+        str(project / "mkdocs.yml"),
+        "--docs-dir",
+        str(project / "docs"),
+        "--site-dir",
+        str(project / "site"),
+        "--lock",
+        str(lock or project / "no-lock.yaml"),
+    ]
     return BuiltSite(project, project / "site", run_cli(*args))
 
 
@@ -81,16 +99,24 @@ def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     """The published site: the committed catalog and lock, built as `make site` does."""
-    return build_site(tmp_path_factory.mktemp("real-site"), ROOT / "catalog.yaml",
-                      ROOT / "catalog.lock.yaml")
+    return build_site(
+        tmp_path_factory.mktemp("real-site"), ROOT / "catalog.yaml", ROOT / "catalog.lock.yaml"
+    )
 
 
 # -- browser tests: one server and one Chromium for the session --------------------------
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # The flags this sandbox needs: no background traffic to Google, no GPU, running as root.
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _require_browser() -> str:

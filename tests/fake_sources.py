@@ -30,40 +30,89 @@ from typing import Any, Self
 from urllib.parse import unquote, urlsplit
 
 GITHUB = Path(__file__).parent / "fixtures" / "beside" / "github"
-REPOS = {"osai": ("Language-Technology-Assessment", "main-database"),
-         "mot": ("lfai", "model_openness_tool")}
-SHA = {"osai": "5a388e871b88735e7ab7e6fb230b76c9d460d99a",
-       "mot": "8b5d30e90a7c62d7d6ece48b91e69ff495920a4d"}
+REPOS = {
+    "osai": ("Language-Technology-Assessment", "main-database"),
+    "mot": ("lfai", "model_openness_tool"),
+}
+SHA = {
+    "osai": "5a388e871b88735e7ab7e6fb230b76c9d460d99a",
+    "mot": "8b5d30e90a7c62d7d6ece48b91e69ff495920a4d",
+}
 
 MAPPINGS: dict[str, Any] = {
     "allenai/OLMo-7B-Instruct": {
-        "featherless-ai": {"providerId": "allenai/OLMo-7B-Instruct", "status": "live",
-                           "task": "conversational"}},
+        "featherless-ai": {
+            "providerId": "allenai/OLMo-7B-Instruct",
+            "status": "live",
+            "task": "conversational",
+        }
+    },
     "meta-llama/Llama-3.1-8B-Instruct": {
-        "novita": {"providerId": "meta-llama/llama-3.1-8b-instruct", "status": "live",
-                   "task": "conversational"},
+        "novita": {
+            "providerId": "meta-llama/llama-3.1-8b-instruct",
+            "status": "live",
+            "task": "conversational",
+        },
         "cerebras": {"providerId": "llama3.1-8b", "status": "live", "task": "conversational"},
-        "sambanova": {"providerId": "Meta-Llama-3.1-8B-Instruct", "status": "staging",
-                      "task": "conversational"}},
+        "sambanova": {
+            "providerId": "Meta-Llama-3.1-8B-Instruct",
+            "status": "staging",
+            "task": "conversational",
+        },
+    },
     # the list form (as listings answer it)
     "Qwen/Qwen2.5-1.5B-Instruct": [
-        {"provider": "together", "providerId": "Qwen/Qwen2.5-1.5B-Instruct-Turbo",
-         "status": "live", "task": "conversational"}],
+        {
+            "provider": "together",
+            "providerId": "Qwen/Qwen2.5-1.5B-Instruct-Turbo",
+            "status": "live",
+            "task": "conversational",
+        }
+    ],
 }
-ROUTER: dict[str, Any] = {"object": "list", "data": [
-    {"id": "meta-llama/Llama-3.1-8B-Instruct", "object": "model", "created": 1721692800,
-     "owned_by": "meta-llama", "providers": [
-         {"provider": "novita", "status": "live", "context_length": 16384,
-          "pricing": {"input": 0.02, "output": 0.05}, "supports_tools": False,
-          "supports_structured_output": False},
-         {"provider": "cerebras", "status": "live", "context_length": 32768,
-          "pricing": {"input": 0.1, "output": 0.1}, "supports_tools": True,
-          "supports_structured_output": True}]},
-    {"id": "Qwen/Qwen2.5-1.5B-Instruct", "object": "model", "created": 1726531200,
-     "owned_by": "Qwen", "providers": [
-         {"provider": "together", "status": "live", "context_length": 32768,
-          "pricing": {"input": 0.3, "output": 0.3}}]},
-]}
+ROUTER: dict[str, Any] = {
+    "object": "list",
+    "data": [
+        {
+            "id": "meta-llama/Llama-3.1-8B-Instruct",
+            "object": "model",
+            "created": 1721692800,
+            "owned_by": "meta-llama",
+            "providers": [
+                {
+                    "provider": "novita",
+                    "status": "live",
+                    "context_length": 16384,
+                    "pricing": {"input": 0.02, "output": 0.05},
+                    "supports_tools": False,
+                    "supports_structured_output": False,
+                },
+                {
+                    "provider": "cerebras",
+                    "status": "live",
+                    "context_length": 32768,
+                    "pricing": {"input": 0.1, "output": 0.1},
+                    "supports_tools": True,
+                    "supports_structured_output": True,
+                },
+            ],
+        },
+        {
+            "id": "Qwen/Qwen2.5-1.5B-Instruct",
+            "object": "model",
+            "created": 1726531200,
+            "owned_by": "Qwen",
+            "providers": [
+                {
+                    "provider": "together",
+                    "status": "live",
+                    "context_length": 32768,
+                    "pricing": {"input": 0.3, "output": 0.3},
+                }
+            ],
+        },
+    ],
+}
 
 
 class FakeSources:
@@ -92,9 +141,15 @@ class FakeSources:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def env(self) -> dict[str, str]:
-        return {"OPINIONS_GITHUB_API": self.url, "OPINIONS_GITHUB_RAW": self.url + "/raw",
-                "HF_ENDPOINT": self.url, "HF_ROUTER_URL": self.url, "HF_HUB_OFFLINE": "0",
-                "HF_TOKEN": "", "HF_HOME": self.home.name}
+        return {
+            "OPINIONS_GITHUB_API": self.url,
+            "OPINIONS_GITHUB_RAW": self.url + "/raw",
+            "HF_ENDPOINT": self.url,
+            "HF_ROUTER_URL": self.url,
+            "HF_HUB_OFFLINE": "0",
+            "HF_TOKEN": "",
+            "HF_HOME": self.home.name,
+        }
 
     def __enter__(self) -> Self:
         self.thread.start()
@@ -120,17 +175,26 @@ class FakeSources:
                     return
                 self._json(h, int(kind), {"message": "fault"})
                 return
-        source = next((s for s, (o, r) in REPOS.items()
-                       if path.startswith((f"/repos/{o}/{r}/", f"/raw/{o}/{r}/"))), None)
+        source = next(
+            (
+                s
+                for s, (o, r) in REPOS.items()
+                if path.startswith((f"/repos/{o}/{r}/", f"/raw/{o}/{r}/"))
+            ),
+            None,
+        )
         if source is not None:
             self._github(h, source, path)
         elif path.startswith("/api/models/"):
-            model = path[len("/api/models/"):]
+            model = path[len("/api/models/") :]
             if model not in self.mappings:
                 self._json(h, 404, {"error": "Repository not found"})
                 return
-            self._json(h, 200, {"_id": "0" * 24, "id": model,
-                                "inferenceProviderMapping": self.mappings[model]})
+            self._json(
+                h,
+                200,
+                {"_id": "0" * 24, "id": model, "inferenceProviderMapping": self.mappings[model]},
+            )
         elif path == "/api/agent-harnesses":
             self._json(h, 200, {"standardEnvVars": [], "harnesses": {}})
         elif path == "/v1/models":
@@ -144,17 +208,23 @@ class FakeSources:
         root = GITHUB / source
         files = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
         if path == f"/repos/{owner}/{repo}/commits/main":
-            self._json(h, 200, {"sha": sha, "commit": {"committer": {
-                "name": "GitHub", "date": "2026-06-12T19:44:53Z"}}})
+            self._json(
+                h,
+                200,
+                {
+                    "sha": sha,
+                    "commit": {"committer": {"name": "GitHub", "date": "2026-06-12T19:44:53Z"}},
+                },
+            )
         elif path == f"/repos/{owner}/{repo}/git/trees/{sha}":
-            tree = [{"path": f, "mode": "100644", "type": "blob", "sha": "0" * 40}
-                    for f in files]
+            tree = [{"path": f, "mode": "100644", "type": "blob", "sha": "0" * 40} for f in files]
             if source == "mot":
-                tree.insert(0, {"path": "models", "mode": "040000", "type": "tree",
-                                "sha": "0" * 40})
+                tree.insert(
+                    0, {"path": "models", "mode": "040000", "type": "tree", "sha": "0" * 40}
+                )
             self._json(h, 200, {"sha": sha, "url": "", "tree": tree, "truncated": False})
         elif path.startswith(f"/raw/{owner}/{repo}/{sha}/"):
-            rel = path[len(f"/raw/{owner}/{repo}/{sha}/"):]
+            rel = path[len(f"/raw/{owner}/{repo}/{sha}/") :]
             target = root / rel
             if rel in files:
                 self._send(h, 200, target.read_bytes(), "text/plain; charset=utf-8")

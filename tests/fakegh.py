@@ -32,22 +32,36 @@ def install(bin_dir: Path, state: dict[str, Any]) -> tuple[Path, Path]:
     set FAKE_GH_STATE / FAKE_GH_LOG (see `env`)."""
     bin_dir.mkdir(parents=True, exist_ok=True)
     gh = bin_dir / "gh"
-    gh.write_text(FAKE.format(python=sys.executable, module=Path(__file__).resolve()),
-                  encoding="utf-8")
+    gh.write_text(
+        FAKE.format(python=sys.executable, module=Path(__file__).resolve()), encoding="utf-8"
+    )
     gh.chmod(0o755)
     state_file, log = bin_dir / "gh-state.json", bin_dir / "gh-calls.log"
-    state_file.write_text(json.dumps({"pages": None, "prs": [], "issues": [],
-                                      "dispatched": [], "auto_merge_allowed": True, **state}),
-                          encoding="utf-8")
+    state_file.write_text(
+        json.dumps(
+            {
+                "pages": None,
+                "prs": [],
+                "issues": [],
+                "dispatched": [],
+                "auto_merge_allowed": True,
+                **state,
+            }
+        ),
+        encoding="utf-8",
+    )
     log.write_text("", encoding="utf-8")
     return state_file, log
 
 
 def env(bin_dir: Path, base: dict[str, str] | None = None) -> dict[str, str]:
     base = dict(os.environ if base is None else base)
-    return {**base, "PATH": f"{bin_dir}{os.pathsep}{base.get('PATH', '')}",
-            "FAKE_GH_STATE": str(bin_dir / "gh-state.json"),
-            "FAKE_GH_LOG": str(bin_dir / "gh-calls.log")}
+    return {
+        **base,
+        "PATH": f"{bin_dir}{os.pathsep}{base.get('PATH', '')}",
+        "FAKE_GH_STATE": str(bin_dir / "gh-state.json"),
+        "FAKE_GH_LOG": str(bin_dir / "gh-calls.log"),
+    }
 
 
 def read_state(bin_dir: Path) -> dict[str, Any]:
@@ -90,14 +104,29 @@ def main(args: list[str]) -> int:
         return 0
     if head == ["pr", "list"]:
         branch = _option(args, "--head")
-        print(json.dumps([{"number": p["number"]} for p in state["prs"]
-                          if p["head"] == branch and p["state"] == "OPEN"]))
+        print(
+            json.dumps(
+                [
+                    {"number": p["number"]}
+                    for p in state["prs"]
+                    if p["head"] == branch and p["state"] == "OPEN"
+                ]
+            )
+        )
         return 0
     if head == ["pr", "create"]:
         number = 100 + len(state["prs"])
-        state["prs"].append({"number": number, "head": _option(args, "--head"),
-                             "base": _option(args, "--base"), "title": _option(args, "--title"),
-                             "body": _body(args), "state": "OPEN", "auto_merge": False})
+        state["prs"].append(
+            {
+                "number": number,
+                "head": _option(args, "--head"),
+                "base": _option(args, "--base"),
+                "title": _option(args, "--title"),
+                "body": _body(args),
+                "state": "OPEN",
+                "auto_merge": False,
+            }
+        )
         save()
         print(f"https://github.com/o/r/pull/{number}")
         return 0
@@ -106,21 +135,38 @@ def main(args: list[str]) -> int:
         if head[1] == "edit":
             pr.update(title=_option(args, "--title"), body=_body(args))
         elif not state["auto_merge_allowed"]:
-            print("GraphQL: Auto merge is not allowed for this repository "
-                  "(enablePullRequestAutoMerge)", file=sys.stderr)
+            print(
+                "GraphQL: Auto merge is not allowed for this repository "
+                "(enablePullRequestAutoMerge)",
+                file=sys.stderr,
+            )
             return 1
         else:
             pr["auto_merge"] = "--auto" in args
         save()
         return 0
     if head == ["issue", "list"]:
-        print(json.dumps([{"number": i["number"], "title": i["title"]}
-                          for i in state["issues"] if i["state"] == "OPEN"]))
+        print(
+            json.dumps(
+                [
+                    {"number": i["number"], "title": i["title"]}
+                    for i in state["issues"]
+                    if i["state"] == "OPEN"
+                ]
+            )
+        )
         return 0
     if head == ["issue", "create"]:
         number = 1 + len(state["issues"])
-        state["issues"].append({"number": number, "title": _option(args, "--title"),
-                                "body": _body(args), "state": "OPEN", "comments": []})
+        state["issues"].append(
+            {
+                "number": number,
+                "title": _option(args, "--title"),
+                "body": _body(args),
+                "state": "OPEN",
+                "comments": [],
+            }
+        )
         save()
         print(f"https://github.com/o/r/issues/{number}")
         return 0

@@ -38,18 +38,47 @@ from urllib.parse import parse_qs, urlsplit
 FIXTURES = Path(__file__).parent / "fixtures" / "hub"
 # The keys of a model's `config` that the API serves (the recorded bert-base-uncased answer:
 # architectures, model_type, tokenizer_config); the rest stays in config.json.
-API_CONFIG_KEYS = frozenset({"architectures", "model_type", "tokenizer_config", "auto_map",
-                             "quantization_config", "peft"})
+API_CONFIG_KEYS = frozenset(
+    {"architectures", "model_type", "tokenizer_config", "auto_map", "quantization_config", "peft"}
+)
 INVALID_TOKEN = "Invalid credentials in Authorization header"
 
 # huggingface_hub 2.4.0 ExpandModelProperty_T: the Hub answers 400 to anything else.
-KNOWN_EXPAND = frozenset({
-    "author", "baseModels", "cardData", "childrenModelCount", "config", "createdAt", "disabled",
-    "downloads", "downloadsAllTime", "evalResults", "gated", "gguf", "inference",
-    "inferenceProviderMapping", "lastModified", "library_name", "likes", "mask_token",
-    "model-index", "pipeline_tag", "private", "resourceGroup", "safetensors", "sha", "siblings",
-    "spaces", "tags", "transformersInfo", "trendingScore", "usedStorage", "widgetData",
-})
+KNOWN_EXPAND = frozenset(
+    {
+        "author",
+        "baseModels",
+        "cardData",
+        "childrenModelCount",
+        "config",
+        "createdAt",
+        "disabled",
+        "downloads",
+        "downloadsAllTime",
+        "evalResults",
+        "gated",
+        "gguf",
+        "inference",
+        "inferenceProviderMapping",
+        "lastModified",
+        "library_name",
+        "likes",
+        "mask_token",
+        "model-index",
+        "pipeline_tag",
+        "private",
+        "resourceGroup",
+        "safetensors",
+        "sha",
+        "siblings",
+        "spaces",
+        "tags",
+        "transformersInfo",
+        "trendingScore",
+        "usedStorage",
+        "widgetData",
+    }
+)
 
 
 @dataclass
@@ -89,8 +118,12 @@ def load_config(name: str) -> dict[str, Any]:
 
 def synthetic_config(index: int = 0) -> dict[str, Any]:
     """The config.json of a synthetic_model (where its context length is)."""
-    return {"architectures": ["LlamaForCausalLM"], "model_type": "llama",
-            "hidden_size": 4096, "max_position_embeddings": 2048 * (1 + index % 4)}
+    return {
+        "architectures": ["LlamaForCausalLM"],
+        "model_type": "llama",
+        "hidden_size": 4096,
+        "max_position_embeddings": 2048 * (1 + index % 4),
+    }
 
 
 def synthetic_configs(models: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -98,39 +131,65 @@ def synthetic_configs(models: dict[str, dict[str, Any]]) -> dict[str, dict[str, 
     return {repo: synthetic_config(i) for i, repo in enumerate(models)}
 
 
-def synthetic_model(repo_id: str, index: int = 0, *, created: datetime | None = None
-                    ) -> dict[str, Any]:
+def synthetic_model(
+    repo_id: str, index: int = 0, *, created: datetime | None = None
+) -> dict[str, Any]:
     """A plausible full payload for a made-up repo (for the benchmark and bulk tests)."""
     created = created or datetime(2024, 1, 1, tzinfo=UTC) + timedelta(hours=index)
     return {
-        "_id": f"{index:024x}", "id": repo_id, "author": repo_id.split("/")[0],
-        "sha": f"{index:040x}", "private": False, "gated": False, "disabled": False,
-        "downloads": 1000 + index, "downloadsAllTime": 50_000 + index, "likes": index % 97,
+        "_id": f"{index:024x}",
+        "id": repo_id,
+        "author": repo_id.split("/")[0],
+        "sha": f"{index:040x}",
+        "private": False,
+        "gated": False,
+        "disabled": False,
+        "downloads": 1000 + index,
+        "downloadsAllTime": 50_000 + index,
+        "likes": index % 97,
         "createdAt": created.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
         "lastModified": (created + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-        "library_name": "transformers", "pipeline_tag": "text-generation",
-        "tags": ["transformers", "safetensors", "llama", "text-generation", "license:apache-2.0",
-                 "arxiv:2402.00838", "dataset:allenai/dolma", "region:us"],
+        "library_name": "transformers",
+        "pipeline_tag": "text-generation",
+        "tags": [
+            "transformers",
+            "safetensors",
+            "llama",
+            "text-generation",
+            "license:apache-2.0",
+            "arxiv:2402.00838",
+            "dataset:allenai/dolma",
+            "region:us",
+        ],
         "cardData": {"license": "apache-2.0", "datasets": ["allenai/dolma"], "language": ["en"]},
-        "config": {"architectures": ["LlamaForCausalLM"], "model_type": "llama",
-                   "tokenizer_config": {"bos_token": "<s>", "eos_token": "</s>"}},
+        "config": {
+            "architectures": ["LlamaForCausalLM"],
+            "model_type": "llama",
+            "tokenizer_config": {"bos_token": "<s>", "eos_token": "</s>"},
+        },
         "safetensors": {"parameters": {"BF16": 6_738_415_616}, "total": 6_738_415_616},
         "childrenModelCount": {"finetune": index % 5, "quantized": index % 3},
-        "baseModels": [], "model-index": None, "evalResults": [],
+        "baseModels": [],
+        "model-index": None,
+        "evalResults": [],
     }
 
 
 class FakeHub:
     """The fake Hub. Use as a context manager; `url` is its HF_ENDPOINT."""
 
-    def __init__(self, models: dict[str, dict[str, Any]] | None = None, *,
-                 redirects: dict[str, str] | None = None,
-                 configs: dict[str, dict[str, Any]] | None = None,
-                 faults: dict[str, Fault] | None = None,
-                 rejected_expand: frozenset[str] = frozenset(),
-                 tokens: frozenset[str] | None = None,
-                 gated_access: frozenset[str] = frozenset(),
-                 latency: float = 0.0) -> None:
+    def __init__(
+        self,
+        models: dict[str, dict[str, Any]] | None = None,
+        *,
+        redirects: dict[str, str] | None = None,
+        configs: dict[str, dict[str, Any]] | None = None,
+        faults: dict[str, Fault] | None = None,
+        rejected_expand: frozenset[str] = frozenset(),
+        tokens: frozenset[str] | None = None,
+        gated_access: frozenset[str] = frozenset(),
+        latency: float = 0.0,
+    ) -> None:
         self.models = dict(models or {})
         self.redirects = dict(redirects or {})  # old id -> new id (answered with a 307)
         self.configs = dict(configs or {})  # repo id -> config.json
@@ -152,8 +211,9 @@ class FakeHub:
         handler = type("Handler", (_Handler,), {"fake": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,),
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.02,), daemon=True
+        )
         self._thread.start()
         return self
 
@@ -214,15 +274,20 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
         query = parse_qs(parts.query)
-        self.fake.record(Logged("GET", parts.path, query,
-                                {k.lower(): v for k, v in self.headers.items()}))
+        self.fake.record(
+            Logged("GET", parts.path, query, {k.lower(): v for k, v in self.headers.items()})
+        )
         if self.fake.latency:
             self.fake.wait_stopped(self.fake.latency)
         route, key = self._route(parts.path, query)
         fault = self.fake.take_fault(key) if key else None
         token = self._token()
-        if (route != "harnesses" and token is not None and self.fake.tokens is not None
-                and token not in self.fake.tokens):
+        if (
+            route != "harnesses"
+            and token is not None
+            and self.fake.tokens is not None
+            and token not in self.fake.tokens
+        ):
             self._send(401, INVALID_TOKEN.encode(), {"X-Error-Message": INVALID_TOKEN})
         elif fault is not None:
             self._fault(fault, route, parts.path, query)
@@ -275,8 +340,10 @@ class _Handler(BaseHTTPRequestHandler):
         if expand:
             model = {k: v for k, v in model.items() if k in {"_id", "id", *expand}}
         if isinstance(model.get("config"), dict):
-            model = {**model, "config": {k: v for k, v in model["config"].items()
-                                         if k in API_CONFIG_KEYS}}
+            model = {
+                **model,
+                "config": {k: v for k, v in model["config"].items() if k in API_CONFIG_KEYS},
+            }
         self._json(200, model)
 
     def _list(self, query: dict[str, list[str]]) -> None:
@@ -285,8 +352,10 @@ class _Handler(BaseHTTPRequestHandler):
         repos = [m for m in self.fake.models.values() if m["id"].startswith(f"{author}/")]
         repos.sort(key=lambda m: str(m.get("createdAt", "")), reverse=True)
         expand = query.get("expand", [])
-        self._json(200, [{k: v for k, v in m.items() if k in {"_id", "id", *expand}}
-                         for m in repos[:limit]])
+        self._json(
+            200,
+            [{k: v for k, v in m.items() if k in {"_id", "id", *expand}} for m in repos[:limit]],
+        )
 
     def _resolve(self, path: str) -> None:
         repo_id, _, rest = path.lstrip("/").partition("/resolve/")
@@ -297,10 +366,13 @@ class _Handler(BaseHTTPRequestHandler):
         elif model.get("gated") and self._token() not in self.fake.gated_access:
             # Anonymous: 401; a token without access granted: 403 (both `GatedRepo`).
             status = 401 if self._token() is None else 403
-            message = (f"Access to model {repo_id} is restricted. You must have access to it "
-                       "and be authenticated to access it. Please log in.")
-            self._send(status, message.encode(),
-                       {"X-Error-Code": "GatedRepo", "X-Error-Message": message})
+            message = (
+                f"Access to model {repo_id} is restricted. You must have access to it "
+                "and be authenticated to access it. Please log in."
+            )
+            self._send(
+                status, message.encode(), {"X-Error-Code": "GatedRepo", "X-Error-Message": message}
+            )
         elif revision != model.get("sha"):
             self._send(404, b"Invalid rev id", {"X-Error-Code": "RevisionNotFound"})
         elif filename != "config.json" or repo_id not in self.fake.configs:
@@ -315,8 +387,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.fake.wait_stopped(60)
             self.close_connection = True
         elif fault.kind == "reset":
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                       struct.pack("ii", 1, 0))
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
         elif fault.kind in ("malformed", "truncated", "short"):
             self._bad_body(fault.kind, route, path, query)
@@ -327,8 +398,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(401, message.encode(), {"X-Error-Message": message})
         else:
             status = int(fault.kind)
-            self._send(status, json.dumps({"error": f"fake error {status}"}).encode(),
-                       {"Content-Type": "application/json", **fault.headers})
+            self._send(
+                status,
+                json.dumps({"error": f"fake error {status}"}).encode(),
+                {"Content-Type": "application/json", **fault.headers},
+            )
 
     def _bad_body(self, kind: str, route: str, path: str, query: dict[str, list[str]]) -> None:
         if kind == "malformed":
@@ -353,8 +427,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _not_found(self, status: int) -> None:
         # The real Hub answers anonymous requests for missing/private repos with a 401.
         body = b"Invalid username or password." if status == 401 else b"Repository not found"
-        self._send(status, body, {"X-Error-Code": "RepoNotFound",
-                                  "X-Error-Message": body.decode()})
+        self._send(status, body, {"X-Error-Code": "RepoNotFound", "X-Error-Message": body.decode()})
 
     def _json(self, status: int, data: Any) -> None:
         self._send(status, json.dumps(data).encode(), {"Content-Type": "application/json"})
@@ -366,7 +439,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-
 
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})

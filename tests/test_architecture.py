@@ -13,9 +13,15 @@ LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
 def _lint(root: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(LINT_IMPORTS), "--no-cache"], cwd=root, capture_output=True,
-                          text=True, timeout=120, check=False,
-                          env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"})
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
+    )
 
 
 def test_the_import_contracts_hold() -> None:
@@ -25,8 +31,9 @@ def test_the_import_contracts_hold() -> None:
 
 
 def test_a_view_importing_the_network_stage_breaks_the_contract(tmp_path: Path) -> None:
-    shutil.copytree(ROOT / "generator", tmp_path / "generator",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "generator", tmp_path / "generator", ignore=shutil.ignore_patterns("__pycache__")
+    )
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     views = tmp_path / "generator" / "site" / "views.py"
     views.write_text(views.read_text() + "\nfrom generator.hub import sync  # noqa\n")

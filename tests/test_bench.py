@@ -34,8 +34,11 @@ def test_a_scaled_catalog_is_valid_and_its_lock_agrees(tmp_path: Path) -> None:
     families = data["families"]
     assert len(loaded.catalog.families) == 3 * len(families)
     entries = [e.id for f in loaded.catalog.families for e in f.entries()]
-    assert len(entries) == len(set(entries)) == 3 * sum(
-        len(f.get("models", [])) + len(f.get("derivatives", [])) for f in families)
+    assert (
+        len(entries)
+        == len(set(entries))
+        == 3 * sum(len(f.get("models", [])) + len(f.get("derivatives", [])) for f in families)
+    )
     # every copy's base models are the copy's own
     for family in loaded.catalog.families:
         suffix = family.id.rpartition("-copy")[2] if "-copy" in family.id else None
@@ -45,8 +48,10 @@ def test_a_scaled_catalog_is_valid_and_its_lock_agrees(tmp_path: Path) -> None:
     lock = bench_build.synthetic_lock(loaded.catalog, datetime(2026, 1, 2, tzinfo=UTC))
     assert set(lock.models) == set(entries)
     scores = Scorer(loaded.catalog).score_all()
-    weights = {i: (c.components[Component.WEIGHTS].assessment.access, c.license_ids)
-               for i, c in scores.items()}
+    weights = {
+        i: (c.components[Component.WEIGHTS].assessment.access, c.license_ids)
+        for i, c in scores.items()
+    }
     assert drift.problems(doc, loaded.catalog, lock, weights) == []
 
 
@@ -54,8 +59,12 @@ def test_a_subset_keeps_the_families_its_bases_need() -> None:
     data = yaml.safe_load((ROOT / "catalog.yaml").read_text(encoding="utf-8"))
     subset = bench_build.synthetic_catalog(data, 0.05)["families"]
     ids = {e["id"] for f in subset for e in [*f.get("models", []), *f.get("derivatives", [])]}
-    bases = {e["base"] for f in subset for e in [*f.get("models", []), *f.get("derivatives", [])]
-             if e.get("base")}
+    bases = {
+        e["base"]
+        for f in subset
+        for e in [*f.get("models", []), *f.get("derivatives", [])]
+        if e.get("base")
+    }
     assert 0 < len(subset) < len(data["families"])
     assert bases <= ids
 
@@ -64,9 +73,24 @@ def test_a_subset_keeps_the_families_its_bases_need() -> None:
 def test_the_benchmark_runs_at_a_tiny_scale(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "bench_build.py"), "--scales", "0.05",
-         "--runs", "1", "--serve-scale", "0.05", "--json", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
+        [
+            sys.executable,
+            str(ROOT / "bench" / "bench_build.py"),
+            "--scales",
+            "0.05",
+            "--runs",
+            "1",
+            "--serve-scale",
+            "0.05",
+            "--json",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert re.search(r"^\s*0\.05x\s+\d+\s+\d+", proc.stdout, re.MULTILINE), proc.stdout
     assert "generator / mkdocs at 0.05x:" in proc.stdout

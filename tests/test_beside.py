@@ -28,13 +28,22 @@ def fake() -> FakeSources:
 
 
 def _import(tmp: Path, fake: FakeSources, *extra: str) -> tuple[int, str]:
-    result = run_cli("opinions", "--catalog", str(CATALOG), "--out",
-                     str(tmp / "opinions"), *extra, env=fake.env(), cwd=tmp)
+    result = run_cli(
+        "opinions",
+        "--catalog",
+        str(CATALOG),
+        "--out",
+        str(tmp / "opinions"),
+        *extra,
+        env=fake.env(),
+        cwd=tmp,
+    )
     return result.code, result.out + result.err
 
 
-def test_opinions_import_reads_both_repositories_at_their_commit(tmp_path: Path,
-                                                                 fake: FakeSources) -> None:
+def test_opinions_import_reads_both_repositories_at_their_commit(
+    tmp_path: Path, fake: FakeSources
+) -> None:
     code, out = _import(tmp_path, fake)
     assert code == 0, out
     osai = op.load_snapshot(tmp_path / "opinions" / "osai.yaml")
@@ -64,7 +73,8 @@ def test_opinions_import_reads_both_repositories_at_their_commit(tmp_path: Path,
 
 
 def test_an_entry_whose_name_and_link_disagree_is_reported_not_matched(
-        tmp_path: Path, fake: FakeSources) -> None:
+    tmp_path: Path, fake: FakeSources
+) -> None:
     assert _import(tmp_path, fake)[0] == 0
     from generator.catalog import validate
 
@@ -80,8 +90,9 @@ def test_an_entry_whose_name_and_link_disagree_is_reported_not_matched(
 
 
 @pytest.mark.parametrize("fault", ["500", "malformed"])
-def test_a_failed_source_keeps_its_last_snapshot_marked_stale(tmp_path: Path, fake: FakeSources,
-                                                              fault: str) -> None:
+def test_a_failed_source_keeps_its_last_snapshot_marked_stale(
+    tmp_path: Path, fake: FakeSources, fault: str
+) -> None:
     assert _import(tmp_path, fake)[0] == 0
     before = op.load_snapshot(tmp_path / "opinions" / "mot.yaml")
     assert before is not None
@@ -102,8 +113,9 @@ def test_a_failed_source_keeps_its_last_snapshot_marked_stale(tmp_path: Path, fa
     assert not osai.stale
 
 
-def test_a_failed_source_without_a_snapshot_writes_nothing(tmp_path: Path,
-                                                           fake: FakeSources) -> None:
+def test_a_failed_source_without_a_snapshot_writes_nothing(
+    tmp_path: Path, fake: FakeSources
+) -> None:
     fake.faults["/raw/Language-Technology-Assessment/"] = "503"
     code, out = _import(tmp_path, fake, "--source", "osai")
     assert code == 1
@@ -135,7 +147,8 @@ def _project(tmp: Path, fake: FakeSources) -> Path:
 
 
 def test_an_alias_matches_explicitly_and_one_to_an_unknown_id_fails_validation(
-        tmp_path: Path, fake: FakeSources) -> None:
+    tmp_path: Path, fake: FakeSources
+) -> None:
     project = _project(tmp_path, fake)
     aliases = project / "opinions" / "aliases.yaml"
     aliases.write_text(
@@ -146,14 +159,25 @@ def test_an_alias_matches_explicitly_and_one_to_an_unknown_id_fails_validation(
         "  - entry: models/dbrx-instruct.yml\n"
         "    model: databricks/dbrx-nonexistent\n"
         "  - entry: models/no-such-file.yml\n"
-        "    model: databricks/dbrx-instruct\n", encoding="utf-8")
-    result = run_cli("validate", "--catalog", str(project / "catalog.yaml"), "--lock",
-                     str(project / "no-lock.yaml"))
+        "    model: databricks/dbrx-instruct\n",
+        encoding="utf-8",
+    )
+    result = run_cli(
+        "validate",
+        "--catalog",
+        str(project / "catalog.yaml"),
+        "--lock",
+        str(project / "no-lock.yaml"),
+    )
     assert result.code == 1
-    assert (f"{aliases}:6:12: mot[0].model: 'databricks/dbrx-nonexistent' is not a model "
-            "id in the catalog") in result.err
-    assert (f"{aliases}:7:12: warning: mot[1].entry: 'models/no-such-file.yml' is not an entry "
-            "of opinions/mot.yaml (unused alias)") in result.err
+    assert (
+        f"{aliases}:6:12: mot[0].model: 'databricks/dbrx-nonexistent' is not a model "
+        "id in the catalog"
+    ) in result.err
+    assert (
+        f"{aliases}:7:12: warning: mot[1].entry: 'models/no-such-file.yml' is not an entry "
+        "of opinions/mot.yaml (unused alias)"
+    ) in result.err
     from generator.catalog import validate
 
     loaded = op.load(project / "opinions", validate.load(project / "catalog.yaml").catalog)
@@ -164,10 +188,18 @@ def test_an_alias_matches_explicitly_and_one_to_an_unknown_id_fails_validation(
 def test_a_reviewed_note_must_name_a_catalog_model(tmp_path: Path, fake: FakeSources) -> None:
     project = _project(tmp_path, fake)
     notes = project / "opinions" / "reviewed.yaml"
-    notes.write_text("- source: osai\n  model: nobody/nothing\n  component: weights\n"
-                     "  note: checked\n  reviewed: 2026-12-01\n", encoding="utf-8")
-    result = run_cli("validate", "--catalog", str(project / "catalog.yaml"), "--lock",
-                     str(project / "no-lock.yaml"))
+    notes.write_text(
+        "- source: osai\n  model: nobody/nothing\n  component: weights\n"
+        "  note: checked\n  reviewed: 2026-12-01\n",
+        encoding="utf-8",
+    )
+    result = run_cli(
+        "validate",
+        "--catalog",
+        str(project / "catalog.yaml"),
+        "--lock",
+        str(project / "no-lock.yaml"),
+    )
     assert result.code == 1
     assert f"{notes}:2:10: [0].model: 'nobody/nothing' is not a model id" in result.err
 
@@ -176,14 +208,25 @@ def test_a_reviewed_note_must_name_a_catalog_model(tmp_path: Path, fake: FakeSou
 
 
 def _providers(tmp: Path, fake: FakeSources) -> tuple[int, str]:
-    result = run_cli("providers", "--catalog", str(CATALOG), "--lock",
-                     str(tmp / "catalog.lock.yaml"), "--retries", "0", "--timeout", "2",
-                     env=fake.env(), cwd=tmp)
+    result = run_cli(
+        "providers",
+        "--catalog",
+        str(CATALOG),
+        "--lock",
+        str(tmp / "catalog.lock.yaml"),
+        "--retries",
+        "0",
+        "--timeout",
+        "2",
+        env=fake.env(),
+        cwd=tmp,
+    )
     return result.code, result.out + result.err
 
 
-def test_providers_and_prices_from_the_hub_and_the_router(tmp_path: Path,
-                                                          fake: FakeSources) -> None:
+def test_providers_and_prices_from_the_hub_and_the_router(
+    tmp_path: Path, fake: FakeSources
+) -> None:
     code, out = _providers(tmp_path, fake)
     assert code == 0, out
     data = pv.load(tmp_path / "catalog.providers.yaml")
@@ -195,7 +238,10 @@ def test_providers_and_prices_from_the_hub_and_the_router(tmp_path: Path,
     assert cheapest is not None
     assert cheapest.provider == "novita"
     assert (cheapest.input_per_m, cheapest.output_per_m, cheapest.context_length) == (
-        0.02, 0.05, 16384)
+        0.02,
+        0.05,
+        16384,
+    )
     qwen = data.models["Qwen/Qwen2.5-1.5B-Instruct"]  # the list form of the mapping
     assert [(o.provider, o.input_per_m) for o in qwen.offers] == [("together", 0.3)]
     olmo = data.models["allenai/OLMo-7B-Instruct"]  # served, but the router lists no price
@@ -203,12 +249,13 @@ def test_providers_and_prices_from_the_hub_and_the_router(tmp_path: Path,
     assert olmo.cheapest() is None
     assert "3 of " in out
     assert "2 with prices" in out
-    assert any("expand%5B%5D=inferenceProviderMapping" in p or
-               "expand[]=inferenceProviderMapping" in p for p in fake.log)
+    assert any(
+        "expand%5B%5D=inferenceProviderMapping" in p or "expand[]=inferenceProviderMapping" in p
+        for p in fake.log
+    )
 
 
-def test_provider_faults_keep_the_last_data_marked_stale(tmp_path: Path,
-                                                         fake: FakeSources) -> None:
+def test_provider_faults_keep_the_last_data_marked_stale(tmp_path: Path, fake: FakeSources) -> None:
     assert _providers(tmp_path, fake)[0] == 0
     fake.faults["/v1/models"] = "502"
     fake.faults["/api/models/Qwen/"] = "500"
@@ -231,12 +278,29 @@ def test_provider_faults_keep_the_last_data_marked_stale(tmp_path: Path,
 
 def test_pages_and_export_show_providers_and_opinions(tmp_path: Path, fake: FakeSources) -> None:
     project = _project(tmp_path, fake)
-    assert run_cli("providers", "--catalog", str(project / "catalog.yaml"), "--lock",
-                   str(project / "catalog.lock.yaml"), "--retries", "0",
-                   env=fake.env()).code == 0
+    assert (
+        run_cli(
+            "providers",
+            "--catalog",
+            str(project / "catalog.yaml"),
+            "--lock",
+            str(project / "catalog.lock.yaml"),
+            "--retries",
+            "0",
+            env=fake.env(),
+        ).code
+        == 0
+    )
     docs = project / "docs"
-    result = run_cli("render", "--catalog", str(project / "catalog.yaml"), "--lock",
-                     str(project / "catalog.lock.yaml"), "--docs-dir", str(docs))
+    result = run_cli(
+        "render",
+        "--catalog",
+        str(project / "catalog.yaml"),
+        "--lock",
+        str(project / "catalog.lock.yaml"),
+        "--docs-dir",
+        str(docs),
+    )
     assert result.code == 0, result.err
     page = (docs / "providers.md").read_text(encoding="utf-8")
     assert "No provider data yet" not in page
@@ -247,8 +311,7 @@ def test_pages_and_export_show_providers_and_opinions(tmp_path: Path, fake: Fake
     doc = json.loads((docs / "api" / "catalog.json").read_text(encoding="utf-8"))
     record = {m["id"]: m for m in doc["models"]}
     cheapest = record["meta-llama/Llama-3.1-8B-Instruct"]["providers"]["cheapest"]
-    assert cheapest == {"provider": "novita", "input_per_million": 0.02,
-                        "output_per_million": 0.05}
+    assert cheapest == {"provider": "novita", "input_per_million": 0.02, "output_per_million": 0.05}
     assert record["databricks/dbrx-base"]["providers"] is None
     olmo = record["allenai/Olmo-3.1-32B-Think"]["second_opinions"]
     assert olmo[0]["source"] == "osai"
@@ -262,8 +325,7 @@ def test_pages_and_export_show_providers_and_opinions(tmp_path: Path, fake: Fake
 # -- the built site (committed snapshots, no providers file) ---------------------------------
 
 
-def test_the_opinions_page_lists_each_disagreement_with_both_verdicts(real_site: BuiltSite
-                                                                      ) -> None:
+def test_the_opinions_page_lists_each_disagreement_with_both_verdicts(real_site: BuiltSite) -> None:
     assert real_site.result.code == 0, real_site.result.err
     html = (real_site.site / "opinions" / "index.html").read_text(encoding="utf-8")
     table = html.split('id="oma-disagreements"')[1].split("</table>")[0]
@@ -285,8 +347,10 @@ def test_the_opinions_page_lists_each_disagreement_with_both_verdicts(real_site:
 
 
 def test_hub_repo_reads_links_and_bare_ids_but_not_datasets() -> None:
-    assert op.hub_repo("https://huggingface.co/swiss-ai/Apertus-70B-2509/tree/main") == \
-        "swiss-ai/Apertus-70B-2509"
+    assert (
+        op.hub_repo("https://huggingface.co/swiss-ai/Apertus-70B-2509/tree/main")
+        == "swiss-ai/Apertus-70B-2509"
+    )
     assert op.hub_repo("mistralai/Mistral-7B-v0.1") == "mistralai/Mistral-7B-v0.1"
     assert op.hub_repo("https://huggingface.co/datasets/allenai/dolma") is None
     assert op.hub_repo("https://ai.meta.com/llama/") is None
@@ -294,15 +358,28 @@ def test_hub_repo_reads_links_and_bare_ids_but_not_datasets() -> None:
 
 def test_mot_license_resolution_follows_the_tool() -> None:
     info = importer.SOURCES["mot"]
-    text = yaml.safe_dump({"release": {
-        "name": "X-1B", "huggingface": "https://huggingface.co/x/X-1B",
-        "license": {"distribution": {"name": "Apache-2.0"}, "data": {"name": "CC-BY-NC-4.0"}},
-        "components": [{"name": "Datasets"}, {"name": "Model parameters (Final)",
-                                              "license": "unlicensed"}]}})
+    text = yaml.safe_dump(
+        {
+            "release": {
+                "name": "X-1B",
+                "huggingface": "https://huggingface.co/x/X-1B",
+                "license": {
+                    "distribution": {"name": "Apache-2.0"},
+                    "data": {"name": "CC-BY-NC-4.0"},
+                },
+                "components": [
+                    {"name": "Datasets"},
+                    {"name": "Model parameters (Final)", "license": "unlicensed"},
+                ],
+            }
+        }
+    )
     entry = importer.mot_entry("models/X.yml", text, info, "c" * 40)
     assert entry is not None
-    data, weights = entry.verdicts[op.Component.PRETRAINING_DATA], entry.verdicts[
-        op.Component.WEIGHTS]
+    data, weights = (
+        entry.verdicts[op.Component.PRETRAINING_DATA],
+        entry.verdicts[op.Component.WEIGHTS],
+    )
     assert data.verdict == "partial"
     assert "CC-BY-NC-4.0" in data.said
     assert weights.verdict == "partial"

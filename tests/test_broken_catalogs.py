@@ -63,8 +63,10 @@ def expectation(path: Path) -> Case:
 
 
 # `python -m generator ARGS`, after the child has limited itself
-LIMITED_MAIN = ("import runpy, sys; from tests.test_broken_catalogs import _limits; _limits(); "
-                "sys.argv[0] = 'generator'; runpy.run_module('generator', run_name='__main__')")
+LIMITED_MAIN = (
+    "import runpy, sys; from tests.test_broken_catalogs import _limits; _limits(); "
+    "sys.argv[0] = 'generator'; runpy.run_module('generator', run_name='__main__')"
+)
 
 
 def _limits() -> None:
@@ -91,9 +93,20 @@ def run_validate(path: Path) -> Outcome:
     started = time.monotonic()
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(  # the limits are set by the child itself (no preexec_fn)
-            [sys.executable, "-c", LIMITED_MAIN, "validate", "--catalog", str(path),
-             "--lock", str(path.with_name("no-such.lock.yaml"))],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
+            [
+                sys.executable,
+                "-c",
+                LIMITED_MAIN,
+                "validate",
+                "--catalog",
+                str(path),
+                "--lock",
+                str(path.with_name("no-such.lock.yaml")),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
         code, rss = _wait(proc.pid, started)
         proc.returncode = code  # reaped by os.wait4 (for its rusage), not by Popen
         err.seek(0)
@@ -118,8 +131,15 @@ def fork_validate(paths: list[str]) -> None:
                 os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
                 _limits()
                 try:
-                    code = cli.main(["validate", "--catalog", path,
-                                     "--lock", str(Path(path).with_name("no-such.lock.yaml"))])
+                    code = cli.main(
+                        [
+                            "validate",
+                            "--catalog",
+                            path,
+                            "--lock",
+                            str(Path(path).with_name("no-such.lock.yaml")),
+                        ]
+                    )
                 except BaseException:  # noqa: BLE001  as the interpreter would: a traceback
                     traceback.print_exc()
                     code = 1
@@ -128,15 +148,37 @@ def fork_validate(paths: list[str]) -> None:
             code, rss = _wait(pid, started)
             err.seek(0)
             text = err.read().decode("utf-8", "replace")
-        print(json.dumps({"path": path, "code": code, "seconds": time.monotonic() - started,
-                          "rss": rss, "err": text}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "path": path,
+                    "code": code,
+                    "seconds": time.monotonic() - started,
+                    "rss": rss,
+                    "err": text,
+                }
+            ),
+            flush=True,
+        )
 
 
 def run_forked(paths: list[Path]) -> dict[str, Outcome]:
     proc = subprocess.run(
-        [sys.executable, "-c", ("import sys; from tests.test_broken_catalogs import "
-                                "fork_validate; fork_validate(sys.argv[1:])"), *map(str, paths)],
-        cwd=ROOT, capture_output=True, text=True, timeout=WALL_SECONDS * len(paths), check=True)
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sys; from tests.test_broken_catalogs import "
+                "fork_validate; fork_validate(sys.argv[1:])"
+            ),
+            *map(str, paths),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=WALL_SECONDS * len(paths),
+        check=True,
+    )
     out = {}
     for line in proc.stdout.splitlines():
         rec = json.loads(line)
@@ -146,11 +188,15 @@ def run_forked(paths: list[Path]) -> dict[str, Outcome]:
 
 def generated(tmp: Path) -> list[Case]:
     """The cases too big to commit, written at test time."""
-    model = ("      - id: demo/Demo-{i}B\n        name: Demo {i}B\n        kind: base\n"
-             "        released: 2024-01-01\n        params_b: 1\n        context_length: 2048\n"
-             "        sources: [https://example.org/demo]\n")
-    head = ("families:\n  - id: demo\n    name: Demo\n    organization: Demo Lab\n"
-            "    summary: A demo family.\n    models:\n")
+    model = (
+        "      - id: demo/Demo-{i}B\n        name: Demo {i}B\n        kind: base\n"
+        "        released: 2024-01-01\n        params_b: 1\n        context_length: 2048\n"
+        "        sources: [https://example.org/demo]\n"
+    )
+    head = (
+        "families:\n  - id: demo\n    name: Demo\n    organization: Demo Lab\n"
+        "    summary: A demo family.\n    models:\n"
+    )
     big = tmp / "fifty-megabytes.yaml"
     with big.open("w", encoding="utf-8") as handle:
         handle.write(head)
@@ -166,12 +212,15 @@ def generated(tmp: Path) -> list[Case]:
     maps.write_text("families: " + "{a: " * 5000 + "1" + "}" * 5000 + "\n", encoding="utf-8")
     cases.append(Case(maps, 1, "nesting deeper than"))
     block = tmp / "nested-block-300.yaml"
-    block.write_text("families:\n" + "".join(" " * (i + 1) + "-\n" for i in range(300)),
-                     encoding="utf-8")
+    block.write_text(
+        "families:\n" + "".join(" " * (i + 1) + "-\n" for i in range(300)), encoding="utf-8"
+    )
     cases.append(Case(block, source.MAX_DEPTH + 1, "nesting deeper than"))
     wide = tmp / "many-aliases.yaml"
-    wide.write_text("x: &x [" + ", ".join(["1"] * 1000) + "]\nfamilies: ["
-                    + ", ".join(["*x"] * 1000) + "]\n", encoding="utf-8")
+    wide.write_text(
+        "x: &x [" + ", ".join(["1"] * 1000) + "]\nfamilies: [" + ", ".join(["*x"] * 1000) + "]\n",
+        encoding="utf-8",
+    )
     cases.append(Case(wide, 1, "once its aliases (*name) are expanded"))
     return cases
 
@@ -190,8 +239,10 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Case, 
     table.update({c.path.name: (c, r) for c, r in zip(big, whole, strict=True)})
     slowest = max(table.values(), key=lambda cr: cr[1].seconds)
     peak = max(r.max_rss_kb for _c, r in table.values()) // 1024
-    print(f"\nbroken catalogs: {len(table)} inputs, slowest {slowest[0].path.name} "
-          f"{slowest[1].seconds:.1f} s, peak {peak} MB")
+    print(
+        f"\nbroken catalogs: {len(table)} inputs, slowest {slowest[0].path.name} "
+        f"{slowest[1].seconds:.1f} s, peak {peak} MB"
+    )
     return table
 
 
@@ -199,21 +250,27 @@ def test_the_corpus_has_at_least_forty_files() -> None:
     assert len(CORPUS) >= 40
 
 
-NAMES = [p.name for p in CORPUS] + ["fifty-megabytes.yaml", "nested-lists-5000.yaml",
-                                    "nested-mappings-5000.yaml", "nested-block-300.yaml",
-                                    "many-aliases.yaml"]
+NAMES = [p.name for p in CORPUS] + [
+    "fifty-megabytes.yaml",
+    "nested-lists-5000.yaml",
+    "nested-mappings-5000.yaml",
+    "nested-block-300.yaml",
+    "many-aliases.yaml",
+]
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_a_broken_catalog_is_reported_at_its_line(
-        outcomes: dict[str, tuple[Case, Outcome]], name: str) -> None:
+    outcomes: dict[str, tuple[Case, Outcome]], name: str
+) -> None:
     case, result = outcomes[name]
     assert "Traceback" not in result.err, result.err
     assert result.code == 1, f"exit {result.code}: {result.err[-2000:]}"
     assert result.seconds < WALL_SECONDS
     assert result.max_rss_kb < PEAK_RSS_KB, f"{result.max_rss_kb // 1024} MB"
-    located = [line for line in result.err.splitlines()
-               if line.startswith(f"{case.path}:{case.line}:")]
+    located = [
+        line for line in result.err.splitlines() if line.startswith(f"{case.path}:{case.line}:")
+    ]
     assert located, f"no report at {case.path.name}:{case.line}:\n{result.err}"
     assert any(case.text in line for line in located), result.err
     assert re.search(rf"^{re.escape(str(case.path))}:\d+:\d+: ", result.err, re.MULTILINE)

@@ -42,8 +42,12 @@ def test_sort_the_matrix(page: Any, base_url: str) -> None:
     column = page.locator("#oma-matrix thead th").all_inner_texts().index("Parameters")
     header.locator("button").click()
     assert header.get_attribute("aria-sort") == "ascending"
-    sizes = [float(v) for v in page.locator(f"#oma-matrix tbody tr td:nth-child({column + 1})")
-             .evaluate_all("cells => cells.map(c => c.dataset.sort)")]
+    sizes = [
+        float(v)
+        for v in page.locator(f"#oma-matrix tbody tr td:nth-child({column + 1})").evaluate_all(
+            "cells => cells.map(c => c.dataset.sort)"
+        )
+    ]
     assert sizes == sorted(sizes)
     header.locator("button").click()
     assert header.get_attribute("aria-sort") == "descending"
@@ -102,7 +106,9 @@ def test_search_finds_a_family(page: Any, base_url: str) -> None:
     meta = page.locator(".md-search-result__meta")
     page.wait_for_function(
         "() => !/Initializing/i.test(document.querySelector('.md-search-result__meta')"
-        ".textContent)", timeout=60000)
+        ".textContent)",
+        timeout=60000,
+    )
     assert "search" in meta.inner_text().lower()
     box.press_sequentially("Falcon", delay=30)
     result = page.locator(".md-search-result__link[href*='families/falcon']").first
@@ -116,9 +122,18 @@ def test_search_finds_a_family(page: Any, base_url: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/families/olmo/", "/scorecards/", "/choose/", "/charts/", "/changelog/",
-             "/methodology/", "/models/allenai/OLMo-7B/",
-             "/compare/?m=mistralai/Mistral-7B-v0.1&m=allenai/OLMo-7B"],
+    "path",
+    [
+        "/",
+        "/families/olmo/",
+        "/scorecards/",
+        "/choose/",
+        "/charts/",
+        "/changelog/",
+        "/methodology/",
+        "/models/allenai/OLMo-7B/",
+        "/compare/?m=mistralai/Mistral-7B-v0.1&m=allenai/OLMo-7B",
+    ],
 )
 def test_no_serious_accessibility_violations(page: Any, base_url: str, path: str) -> None:
     from axe_playwright_python.sync_playwright import Axe
@@ -127,7 +142,8 @@ def test_no_serious_accessibility_violations(page: Any, base_url: str, path: str
     results = Axe().run(page)
     serious = [
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"] if v["impact"] in ("serious", "critical")
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
     ]
     assert serious == [], "\n".join(serious)
 
@@ -135,11 +151,13 @@ def test_no_serious_accessibility_violations(page: Any, base_url: str, path: str
 def test_screenshots_for_people(browser: Any, base_url: str) -> None:
     """Full-page screenshots of the key pages in both colour schemes (test artifacts)."""
     for scheme in ("light", "dark"):
-        context = browser.new_context(viewport={"width": 1300, "height": 900},
-                                      color_scheme=scheme)
+        context = browser.new_context(viewport={"width": 1300, "height": 900}, color_scheme=scheme)
         page = context.new_page()
-        for name, path in [("home", "/"), ("family-mistral", "/families/mistral/"),
-                           ("scorecards", "/scorecards/")]:
+        for name, path in [
+            ("home", "/"),
+            ("family-mistral", "/families/mistral/"),
+            ("scorecards", "/scorecards/"),
+        ]:
             page.goto(base_url + path)
             SHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SHOTS / f"full-{name}-{scheme}.png"), full_page=True)

@@ -69,14 +69,18 @@ def test_load_entries_without_the_folder(tmp_path: Path) -> None:
     assert load_entries(tmp_path / "absent") == []
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("2026-1-5.md", b"## x\n", "named YYYY-MM-DD.md"),
-    ("2026-02-30.md", b"## x\n", "named YYYY-MM-DD.md"),
-    ("2026-11-27.md", b" \n\n", "empty"),
-    ("2026-11-27.md", b"\xff\xfe## x\n", "cannot read"),
-])
-def test_a_bad_summary_file_is_an_error_naming_it(tmp_path: Path, name: str, content: bytes,
-                                                  message: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("2026-1-5.md", b"## x\n", "named YYYY-MM-DD.md"),
+        ("2026-02-30.md", b"## x\n", "named YYYY-MM-DD.md"),
+        ("2026-11-27.md", b" \n\n", "empty"),
+        ("2026-11-27.md", b"\xff\xfe## x\n", "cannot read"),
+    ],
+)
+def test_a_bad_summary_file_is_an_error_naming_it(
+    tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
     (tmp_path / name).write_bytes(content)
     with pytest.raises(GeneratorError, match=message) as info:
         load_entries(tmp_path)
@@ -87,12 +91,20 @@ def test_a_bad_summary_file_is_an_error_naming_it(tmp_path: Path, name: str, con
 
 
 def git(repo: Path, *args: str, when: str = "2026-01-02T03:04:05+00:00") -> str:
-    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when,
-           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org",
-           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-    proc = subprocess.run(["git", "-C", str(repo), *args], env=env, check=True,
-                          capture_output=True, text=True)
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_DATE": when,
+        "GIT_COMMITTER_DATE": when,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    proc = subprocess.run(
+        ["git", "-C", str(repo), *args], env=env, check=True, capture_output=True, text=True
+    )
     return proc.stdout
 
 
@@ -125,13 +137,21 @@ def history(tmp_path: Path) -> Path:
     text = text.replace("note: Described only.", "note: Described only; see the paper.")
     (repo / "catalog.yaml").write_text(text, encoding="utf-8")
     git(repo, "commit", "-q", "-am", "Reword a note", when="2026-01-02T10:00:00+00:00")
-    text = text.replace("evaluation_code: {status: open, evidence: [https://example.org/eval]}",
-                        "evaluation_code: {status: closed, evidence: [https://example.org/eval]}")
+    text = text.replace(
+        "evaluation_code: {status: open, evidence: [https://example.org/eval]}",
+        "evaluation_code: {status: closed, evidence: [https://example.org/eval]}",
+    )
     marker = "    derivatives:\n      - id: someone/Open-7B-Med"
     text = text.replace(marker, NEW_MODEL + marker)
     (repo / "catalog.yaml").write_text(text, encoding="utf-8")
-    git(repo, "commit", "-q", "-am", "Open family: eval code is closed <b>now</b>",
-        when="2026-01-03T12:00:00+00:00")
+    git(
+        repo,
+        "commit",
+        "-q",
+        "-am",
+        "Open family: eval code is closed <b>now</b>",
+        when="2026-01-03T12:00:00+00:00",
+    )
     return repo
 
 
@@ -152,14 +172,14 @@ def test_catalog_history_describes_each_scorecard_change(history: Path) -> None:
     assert [m.id for m in newest.diff.added] == ["open-lab/Open-13B"]
     page = changelog_markdown(entries)
     assert "**Added (1):** [Open 13B](models/open-lab/Open-13B.md)" in page
-    assert ("- [Open 7B](models/open-lab/Open-7B.md): evaluation code "
-            "✓ open → ✗ closed") in page
+    assert ("- [Open 7B](models/open-lab/Open-7B.md): evaluation code ✓ open → ✗ closed") in page
     assert "verdict ✓ open source → ✗ not open source" in page
     assert "did not load" not in first.body  # the file's creation is not a load failure
 
 
 def test_a_warm_history_reads_the_cache_instead_of_scoring_old_catalogs(
-        history: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    history: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from generator.site import changelog
 
     cache = tmp_path / "cache"
@@ -173,8 +193,9 @@ def test_a_warm_history_reads_the_cache_instead_of_scoring_old_catalogs(
     assert catalog_history(history, cache_dir=cache) == cold
 
 
-def test_a_change_of_the_rules_invalidates_the_cache(history: Path, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_change_of_the_rules_invalidates_the_cache(
+    history: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from generator.site import changelog
 
     cache = tmp_path / "cache"
@@ -182,28 +203,28 @@ def test_a_change_of_the_rules_invalidates_the_cache(history: Path, tmp_path: Pa
     monkeypatch.setattr(changelog, "rules_key", lambda: "other-rules")
     calls: list[int] = []
     real = changelog.compute_diffs
-    monkeypatch.setattr(changelog, "compute_diffs",
-                        lambda *a: calls.append(len(a[1])) or real(*a))
+    monkeypatch.setattr(changelog, "compute_diffs", lambda *a: calls.append(len(a[1])) or real(*a))
     catalog_history(history, cache_dir=cache)
     assert calls == [3]
 
 
 def test_catalog_history_is_bounded_by_limit(history: Path) -> None:
     assert [e.title for e in catalog_history(history, limit=1)] == [
-        "Catalog: 1 model added, 4 criteria changed, 3 verdicts changed"]
+        "Catalog: 1 model added, 4 criteria changed, 3 verdicts changed"
+    ]
     assert catalog_history(history, limit=0) == []
 
 
-def test_parallel_and_serial_history_agree(history: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parallel_and_serial_history_agree(history: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(changelog, "workers", lambda commits: 1)
     serial = catalog_history(history)
     monkeypatch.setattr(changelog, "workers", lambda commits: 2)
     assert catalog_history(history) == serial
 
 
-def test_no_history_without_git_or_repository(tmp_path: Path, history: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_history_without_git_or_repository(
+    tmp_path: Path, history: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     plain_dir = tmp_path / "tarball"
     plain_dir.mkdir()
     shutil.copy(FIXTURES / "catalog.yaml", plain_dir / "catalog.yaml")
@@ -219,7 +240,8 @@ def test_a_shallow_clone_has_only_the_history_it_holds(tmp_path: Path, history: 
     deeper = tmp_path / "deeper"
     git(tmp_path, "clone", "-q", "--depth", "2", history.as_uri(), str(deeper))
     assert [e.title for e in catalog_history(deeper)] == [
-        "Catalog: 1 model added, 4 criteria changed, 3 verdicts changed"]
+        "Catalog: 1 model added, 4 criteria changed, 3 verdicts changed"
+    ]
 
 
 def test_catalog_history_of_this_repository_does_not_fail() -> None:
@@ -245,10 +267,20 @@ class Tags(HTMLParser):
 
 def entries() -> list[Entry]:
     return [
-        Entry("2026-11-27", "Hub sync 2026-11-27: 1 new", SUMMARY.split("\n", 2)[2],
-              "sync-2026-11-27", "2026-11-27T00:00:00Z"),
-        Entry("2026-11-28", EVIL, f"Commit `abc`: {EVIL}\n\n| a | b |\n|---|---|\n| `x` | y |\n",
-              "catalog-abc", "2026-11-28T09:30:00Z"),
+        Entry(
+            "2026-11-27",
+            "Hub sync 2026-11-27: 1 new",
+            SUMMARY.split("\n", 2)[2],
+            "sync-2026-11-27",
+            "2026-11-27T00:00:00Z",
+        ),
+        Entry(
+            "2026-11-28",
+            EVIL,
+            f"Commit `abc`: {EVIL}\n\n| a | b |\n|---|---|\n| `x` | y |\n",
+            "catalog-abc",
+            "2026-11-28T09:30:00Z",
+        ),
     ]
 
 
@@ -283,7 +315,9 @@ def test_atom_feed_is_valid_and_derived_from_the_entries() -> None:
     assert root.find(f"{ATOM}author/{ATOM}name") is not None
     items = root.findall(f"{ATOM}entry")
     assert [e.findtext(f"{ATOM}id") for e in items] == [
-        f"{SITE}changelog/#catalog-abc", f"{SITE}changelog/#sync-2026-11-27"]
+        f"{SITE}changelog/#catalog-abc",
+        f"{SITE}changelog/#sync-2026-11-27",
+    ]
     for item in items:
         assert item.findtext(f"{ATOM}title")
         assert item.findtext(f"{ATOM}updated")

@@ -27,18 +27,21 @@ EVIL = '<script>alert("x")</script> & "quotes" \'too\' ]]> \x07'
 
 def point(i: int, **changes: object) -> ChartPoint:
     base = ChartPoint(
-        id=f"org/model-{i}", name=f"Model {i}", family=f"Family {i % 3}",
-        open_criteria=i % 7, open_source=i % 7 == 6,
+        id=f"org/model-{i}",
+        name=f"Model {i}",
+        family=f"Family {i % 3}",
+        open_criteria=i % 7,
+        open_source=i % 7 == 6,
         released=f"{2020 + i % 5}-{1 + i % 12:02d}" + ("-15" if i % 2 else ""),
-        downloads=10 ** (i % 8) + i, href=f"../families/f{i % 3}/#m-org-model-{i}",
+        downloads=10 ** (i % 8) + i,
+        href=f"../families/f{i % 3}/#m-org-model-{i}",
     )
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
 
 SYNCED = [point(i) for i in range(40)]
 UNSYNCED = [dataclasses.replace(p, downloads=None) for p in SYNCED]
-PARTLY = [dataclasses.replace(p, downloads=None) if i % 5 == 0 else p
-          for i, p in enumerate(SYNCED)]
+PARTLY = [dataclasses.replace(p, downloads=None) if i % 5 == 0 else p for i, p in enumerate(SYNCED)]
 
 
 def parse(chart: Chart) -> ET.Element:
@@ -139,8 +142,14 @@ def test_empty_catalog_still_gives_a_chart(make: Maker) -> None:
 @pytest.mark.parametrize("make", [openness_vs_popularity, openness_over_time])
 @pytest.mark.parametrize("synced", [True, False])
 def test_untrusted_names_and_links_are_escaped(make: Maker, synced: bool) -> None:
-    evil = point(3, name=EVIL, family=EVIL, id=EVIL,
-                 href='../x/" onclick="alert(1)', downloads=5 if synced else None)
+    evil = point(
+        3,
+        name=EVIL,
+        family=EVIL,
+        id=EVIL,
+        href='../x/" onclick="alert(1)',
+        downloads=5 if synced else None,
+    )
     chart = make([evil, point(4)])
     root = parse(chart)  # well-formed although the name has <, &, quotes and a control char
     assert "<script" not in chart.svg
@@ -165,13 +174,20 @@ def test_real_catalog_charts_stay_small() -> None:
     assert catalog is not None
     scores = Scorer(catalog).score_all()
     points = [
-        ChartPoint(entry.id, entry.name, family.name,
-                   sum(scores[entry.id].criteria[c].status == Status.OPEN for c in Criterion),
-                   scores[entry.id].open_source, entry.released, 1234567,
-                   f"../families/{family.id}/#m-{entry.id.lower().replace('/', '-')}")
-        for family in catalog.families for entry in [*family.models, *family.derivatives]
+        ChartPoint(
+            entry.id,
+            entry.name,
+            family.name,
+            sum(scores[entry.id].criteria[c].status == Status.OPEN for c in Criterion),
+            scores[entry.id].open_source,
+            entry.released,
+            1234567,
+            f"../families/{family.id}/#m-{entry.id.lower().replace('/', '-')}",
+        )
+        for family in catalog.families
+        for entry in [*family.models, *family.derivatives]
     ]
-    points += [dataclasses.replace(p, id=p.id + "-copy") for p in points[:300 - len(points)]]
+    points += [dataclasses.replace(p, id=p.id + "-copy") for p in points[: 300 - len(points)]]
     assert len(points) >= 300
     for make in (openness_vs_popularity, openness_over_time):
         for pts in (points, [dataclasses.replace(p, downloads=None) for p in points]):
@@ -188,10 +204,16 @@ def test_fixture_catalog_has_consistent_openness() -> None:
         assert card.open_source == (count == 6)
 
 
-@pytest.mark.parametrize(("text", "month"), [
-    ("2024-03-15", 2024 * 12 + 2), ("2024-03", 2024 * 12 + 2), ("unknown", None),
-    ("2024-13", None), ("", None),
-])
+@pytest.mark.parametrize(
+    ("text", "month"),
+    [
+        ("2024-03-15", 2024 * 12 + 2),
+        ("2024-03", 2024 * 12 + 2),
+        ("unknown", None),
+        ("2024-13", None),
+        ("", None),
+    ],
+)
 def test_month_index(text: str, month: int | None) -> None:
     assert month_index(text) == month
 
@@ -202,8 +224,19 @@ def test_every_class_a_chart_uses_is_styled_in_the_site_stylesheet() -> None:
     from tests.conftest import ROOT
 
     css = (ROOT / "docs" / "assets" / "atlas.css").read_text(encoding="utf-8")
-    points = [ChartPoint(f"o/m{i}", f"M{i}", "F", i % 7, i % 7 == 6, f"202{i % 5}-0{i % 9 + 1}",
-                         10 ** (i % 6), "#") for i in range(40)]
+    points = [
+        ChartPoint(
+            f"o/m{i}",
+            f"M{i}",
+            "F",
+            i % 7,
+            i % 7 == 6,
+            f"202{i % 5}-0{i % 9 + 1}",
+            10 ** (i % 6),
+            "#",
+        )
+        for i in range(40)
+    ]
     svg = openness_vs_popularity(points).svg + openness_over_time(points).svg
     used = {c for attr in re.findall(r'class="([^"]+)"', svg) for c in attr.split()}
     assert used, "the charts use classes"

@@ -136,8 +136,11 @@ def test_contributing_names_every_component() -> None:
 
 
 def test_contributing_covers_what_the_issue_asks() -> None:
-    for heading in ("## Add a model in five minutes", "## The evidence standard",
-                    "## How statuses are decided"):
+    for heading in (
+        "## Add a model in five minutes",
+        "## The evidence standard",
+        "## How statuses are decided",
+    ):
         assert heading in CONTRIBUTING
     assert "make serve" in CONTRIBUTING  # how to preview
     assert "site-preview" in CONTRIBUTING

@@ -17,18 +17,23 @@ def hub_entry(**fields: Any) -> HubEntry:
 
 
 def test_drift_reports_license_gating_and_base_with_both_values() -> None:
-    entry = hub_entry(license="other", license_name="llama-2-community-license",
-                      license_tags=["llama2"], gated="manual",
-                      base_models=["meta-llama/Llama-2-7b-hf"])
+    entry = hub_entry(
+        license="other",
+        license_name="llama-2-community-license",
+        license_tags=["llama2"],
+        gated="manual",
+        base_models=["meta-llama/Llama-2-7b-hf"],
+    )
     assert compare(entry, ["llama2"], Access.APPROVAL, "meta-llama/llama-2-7b-hf") == []
     found = compare(entry, ["apache-2.0"], Access.PUBLIC, "mistralai/Mistral-7B-v0.1")
     assert [d.kind for d in found] == [DriftKind.LICENSE, DriftKind.GATING, DriftKind.BASE]
     assert [d.message for d in found] == [
-        ("license: the catalog says apache-2.0; the Hub says other "
-         "(llama-2-community-license)"),
+        ("license: the catalog says apache-2.0; the Hub says other (llama-2-community-license)"),
         "gating: the catalog says access public (not gated); the Hub says gated (manual approval)",
-        ("base model: the catalog says mistralai/Mistral-7B-v0.1; the Hub says "
-         "meta-llama/Llama-2-7b-hf"),
+        (
+            "base model: the catalog says mistralai/Mistral-7B-v0.1; the Hub says "
+            "meta-llama/Llama-2-7b-hf"
+        ),
     ]
 
 

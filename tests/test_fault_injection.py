@@ -30,8 +30,16 @@ NIGHTS = 4
 NIGHT_SECONDS = 45.0  # the bound: timeout 0.3 s x 2 attempts per request, 16 workers
 # Every fault the sync tests use (tests/test_sync.py), plus the fake's others.
 FAULT_KINDS = [
-    Fault("404"), Fault("401"), Fault("hang"), Fault("503"), Fault("500"), Fault("502"),
-    Fault("reset"), Fault("malformed"), Fault("truncated"), Fault("short"),
+    Fault("404"),
+    Fault("401"),
+    Fault("hang"),
+    Fault("503"),
+    Fault("500"),
+    Fault("502"),
+    Fault("reset"),
+    Fault("malformed"),
+    Fault("truncated"),
+    Fault("short"),
     Fault("429", headers={"Retry-After": "0"}),
     Fault("429", headers={"Retry-After": "3600"}),  # --max-wait caps what the Hub asks
     Fault("badtoken"),
@@ -90,8 +98,10 @@ def repos() -> list[str]:
 
 @pytest.fixture
 def chaos(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> ChaosHub:
-    hub = ChaosHub({r: synthetic_model(r, i) for i, r in enumerate(repos())},
-                   configs={r: {"max_position_embeddings": 4096} for r in repos()})
+    hub = ChaosHub(
+        {r: synthetic_model(r, i) for i, r in enumerate(repos())},
+        configs={r: {"max_position_embeddings": 4096} for r in repos()},
+    )
     for model in hub.models.values():
         model["config"] = {"model_type": "llama"}  # context length from config.json
     return hub
@@ -122,8 +132,11 @@ def check_nothing_lost(before: Lock, after: Lock, hub: ChaosHub, wanted: list[st
 
 
 def test_random_faults_over_many_models_lose_nothing(
-        chaos: ChaosHub, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    chaos: ChaosHub,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     wanted = repos()
     orgs = {f"family-{i}": [f"org{i}"] for i in range(ORGS)}
     lock_path = tmp_path / "catalog.lock.yaml"
@@ -146,14 +159,22 @@ def test_random_faults_over_many_models_lose_nothing(
             figures["failed entries"] += failed
             figures["faults"] += len(chaos.injected)
             figures["requests"] += sum(chaos.attempts.values())
-            kept = [r for r in wanted if previous.models.get(r) is not None
-                    and previous.models[r].fetched_at is not None]
+            kept = [
+                r
+                for r in wanted
+                if previous.models.get(r) is not None and previous.models[r].fetched_at is not None
+            ]
             figures["lost"] += sum(1 for r in kept if lock.models[r].fetched_at is None)
-            figures["lost"] += sum(1 for r in kept if previous.models[r].context_length
-                                   and lock.models[r].context_length is None)
+            figures["lost"] += sum(
+                1
+                for r in kept
+                if previous.models[r].context_length and lock.models[r].context_length is None
+            )
             previous = lock
-            print(f"night {night}: {seconds:.1f} s, {failed} of {MODELS} entries failed, "
-                  f"{len(chaos.injected)} keys faulted")
+            print(
+                f"night {night}: {seconds:.1f} s, {failed} of {MODELS} entries failed, "
+                f"{len(chaos.injected)} keys faulted"
+            )
         # Last, a calm night: every entry recovers and nothing of it was lost on the way.
         chaos.begin(NIGHTS)
         monkeypatch.setattr(ChaosHub, "take_fault", lambda self, key: None)
@@ -169,8 +190,10 @@ def test_random_faults_over_many_models_lose_nothing(
     assert figures["faults"] > NIGHTS * MODELS * P_PERSISTENT / 2  # the faults really happened
     out = capsys.readouterr().out
     with capsys.disabled():
-        print(f"\nfault injection (seed {SEED}): {NIGHTS} nights x {MODELS} models, "
-              f"{figures['requests']} requests, {figures['faults']} keys faulted, "
-              f"{figures['failed entries']} failed entries kept their data, "
-              f"{figures['lost']} entries lost")
+        print(
+            f"\nfault injection (seed {SEED}): {NIGHTS} nights x {MODELS} models, "
+            f"{figures['requests']} requests, {figures['faults']} keys faulted, "
+            f"{figures['failed entries']} failed entries kept their data, "
+            f"{figures['lost']} entries lost"
+        )
     assert "Traceback" not in out

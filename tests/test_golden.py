@@ -16,10 +16,20 @@ from generator.site.render import SiteData, render_site
 from tests.conftest import FIXTURES
 
 GOLDEN = Path(__file__).parent / "golden"
-PAGES = ["index.md", "families/index.md", "families/open-family.md",
-         "families/weights-only.md", "scorecards.md", "choose.md", "compare.md",
-         "models/open-lab/Open-7B.md", "models/someone/Open-7B-Med.md",
-         "models/big-corp/Big-70B.md", "api/catalog.json", "api/catalog.csv"]
+PAGES = [
+    "index.md",
+    "families/index.md",
+    "families/open-family.md",
+    "families/weights-only.md",
+    "scorecards.md",
+    "choose.md",
+    "compare.md",
+    "models/open-lab/Open-7B.md",
+    "models/someone/Open-7B-Med.md",
+    "models/big-corp/Big-70B.md",
+    "api/catalog.json",
+    "api/catalog.csv",
+]
 
 
 def _render() -> dict[str, str | bytes]:

@@ -40,8 +40,11 @@ FIGURES: dict[str, int] = {"pages": 0, "scripts_run": 0, "javascript_urls": 0}
 
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
-    site = build_site(tmp_path_factory.mktemp("hostile-site"), HOSTILE / "catalog.yaml",
-                      HOSTILE / "catalog.lock.yaml")
+    site = build_site(
+        tmp_path_factory.mktemp("hostile-site"),
+        HOSTILE / "catalog.yaml",
+        HOSTILE / "catalog.lock.yaml",
+    )
     assert site.result.code == 0, site.result.err  # mkdocs build --strict passed
     return site
 
@@ -84,7 +87,8 @@ class _Audit(HTMLParser):
             if name.startswith("on"):
                 self.handlers.append(f"<{tag} {name}={value!r}>")
             if name in URL_ATTRS and value.strip().lower().startswith(
-                    ("javascript:", "data:", "vbscript:")):
+                ("javascript:", "data:", "vbscript:")
+            ):
                 self.bad_urls.append(f"<{tag} {name}={value!r}>")
         self._in_script = tag == "script"
 
@@ -128,11 +132,15 @@ NOT_SHOWN = ("derivative.language",)
 
 def test_every_hostile_string_is_shown_as_text(hostile_site: BuiltSite) -> None:
     """Escaped, not dropped: each catalog string appears whole in some page's text."""
-    text = " ".join(" ".join(audit(p.read_text(encoding="utf-8")).text)
-                    for p in pages(hostile_site.site))
+    text = " ".join(
+        " ".join(audit(p.read_text(encoding="utf-8")).text) for p in pages(hostile_site.site)
+    )
     text = " ".join(text.split())
-    missing = [s[:40] for s in shown_strings()
-               if one_line(s) not in text and not s.startswith(NOT_SHOWN) and "://" not in s]
+    missing = [
+        s[:40]
+        for s in shown_strings()
+        if one_line(s) not in text and not s.startswith(NOT_SHOWN) and "://" not in s
+    ]
     assert missing == []
     assert "{{ 7*191 }} {% raw %}" in text
 
@@ -165,19 +173,27 @@ CHECK_DOM = """() => {
 
 @pytest.mark.browser
 def test_every_page_in_chromium_runs_no_script_from_the_data(
-        hostile_site: BuiltSite, base_url: str) -> None:
+    hostile_site: BuiltSite, base_url: str
+) -> None:
     from playwright.sync_api import sync_playwright
 
     executable = _require_browser()
-    paths = ["/" + str(p.relative_to(hostile_site.site)).removesuffix("index.html")
-             for p in pages(hostile_site.site)]
+    paths = [
+        "/" + str(p.relative_to(hostile_site.site)).removesuffix("index.html")
+        for p in pages(hostile_site.site)
+    ]
     outside: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=FLAGS)
         context = browser.new_context()
-        context.route("**/*", lambda route: (
-            route.continue_() if route.request.url.startswith((base_url, "data:", "blob:"))
-            else (outside.append(route.request.url), route.abort())[1]))
+        context.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith((base_url, "data:", "blob:"))
+                else (outside.append(route.request.url), route.abort())[1]
+            ),
+        )
         page = context.new_page()
         dialogs: list[str] = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -192,9 +208,11 @@ def test_every_page_in_chromium_runs_no_script_from_the_data(
     FIGURES["pages"] += len(paths)
     FIGURES["scripts_run"] += sum(1 for r in results.values() if r["pwned"] is not None)
     FIGURES["javascript_urls"] += sum(len(r["bad"]) for r in results.values())
-    print(f"\nhostile site: {len(paths)} pages loaded in Chromium, "
-          f"{FIGURES['scripts_run']} scripts from the data ran, "
-          f"{FIGURES['javascript_urls']} javascript:/data: URLs or handlers found")
+    print(
+        f"\nhostile site: {len(paths)} pages loaded in Chromium, "
+        f"{FIGURES['scripts_run']} scripts from the data ran, "
+        f"{FIGURES['javascript_urls']} javascript:/data: URLs or handlers found"
+    )
     assert {k: v for k, v in results.items() if v["pwned"] or v["bad"]} == {}
     assert dialogs == []
     assert [u for u in outside if "evil.invalid" in u] == []  # no ![img](http://evil...)
@@ -239,19 +257,31 @@ def test_exports_keep_every_string_and_stay_inert(hostile_site: BuiltSite) -> No
     family = catalog["families"][0]
     expected = {e["name"] for e in [*family["models"], *family["derivatives"]]} | {family["name"]}
     assert names == expected  # nothing lost or altered
-    rows = list(csv.DictReader(io.StringIO(
-        (hostile_site.site / "api" / "catalog.csv").read_text(encoding="utf-8"))))
+    rows = list(
+        csv.DictReader(
+            io.StringIO((hostile_site.site / "api" / "catalog.csv").read_text(encoding="utf-8"))
+        )
+    )
     formulas = [r["name"] for r in rows if r["name"][:1] in "=+-@"]
     assert formulas == []
     chat = next(r for r in rows if r["id"] == "hostile-org/Chat-7B")
-    assert chat["name"] == "'" + next(m["name"] for m in family["models"]
-                                      if m["id"] == "hostile-org/Chat-7B")
+    assert chat["name"] == "'" + next(
+        m["name"] for m in family["models"] if m["id"] == "hostile-org/Chat-7B"
+    )
 
 
 def test_the_fixtures_attack_every_shown_field() -> None:
     strings = shown_strings()
     assert len(strings) >= 20
     lock = (HOSTILE / "catalog.lock.yaml").read_text(encoding="utf-8")
-    for field in ("pipeline_tag", "license_name", "license_tag", "error", "renamed_to",
-                  "child_relation", "base_model", "candidate"):
+    for field in (
+        "pipeline_tag",
+        "license_name",
+        "license_tag",
+        "error",
+        "renamed_to",
+        "child_relation",
+        "base_model",
+        "candidate",
+    ):
         assert f"hub.{field} <script>" in lock

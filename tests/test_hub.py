@@ -52,8 +52,13 @@ def fake(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeHub]:
 
 
 def client(hub: FakeHub, sleeps: Sleeps | None = None, **options: Any) -> HubClient:
-    config = HubConfig(endpoint=hub.url, timeout=options.pop("timeout", 2.0), backoff=0.01,
-                       sleep=sleeps or Sleeps(), **options)
+    config = HubConfig(
+        endpoint=hub.url,
+        timeout=options.pop("timeout", 2.0),
+        backoff=0.01,
+        sleep=sleeps or Sleeps(),
+        **options,
+    )
     return HubClient(config)
 
 
@@ -115,8 +120,11 @@ def test_fixtures_have_the_api_shape() -> None:
 
 
 def test_the_fake_serves_the_api_config_without_the_context_length(fake: FakeHub) -> None:
-    fake.models["x/leaky"] = {**OLMO, "id": "x/leaky",
-                              "config": {"model_type": "llama", "max_position_embeddings": 8}}
+    fake.models["x/leaky"] = {
+        **OLMO,
+        "id": "x/leaky",
+        "config": {"model_type": "llama", "max_position_embeddings": 8},
+    }
     with client(fake) as c:
         data = c.model("x/leaky")
     assert data["config"] == {"model_type": "llama"}
@@ -132,17 +140,20 @@ def test_gated_config_json_is_refused_401_anonymous_403_without_access(fake: Fak
             c.file_json(gated["id"], gated["sha"], "config.json")
         assert (caught.value.status, caught.value.code) == (status, "GatedRepo")
     with client(fake, token="hf_granted") as c:
-        assert c.file_json(gated["id"], gated["sha"], "config.json")["max_position_embeddings"] \
-            == 4096
+        assert (
+            c.file_json(gated["id"], gated["sha"], "config.json")["max_position_embeddings"] == 4096
+        )
 
 
 def test_an_expired_token_is_refused_everywhere_and_says_so(fake: FakeHub) -> None:
     fake.tokens = frozenset({"hf_valid"})
     fake.configs[REPO] = load_config("olmo-7b")
     with client(fake, token="hf_expired") as c:
-        for call in (lambda: c.model(REPO),
-                     lambda: c.file_json(REPO, OLMO["sha"], "config.json"),
-                     lambda: c.recent_models("allenai", 5)):
+        for call in (
+            lambda: c.model(REPO),
+            lambda: c.file_json(REPO, OLMO["sha"], "config.json"),
+            lambda: c.recent_models("allenai", 5),
+        ):
             with pytest.raises(HubError) as caught:
                 call()
             assert caught.value.unauthorized
@@ -172,10 +183,18 @@ def test_model_fields_reads_the_recorded_shapes() -> None:
 
 
 def test_model_fields_tolerates_wrong_types_but_needs_an_id() -> None:
-    odd = model_fields({"id": "a/b", "downloads": "12", "gated": True, "tags": "x",
-                        "safetensors": {"parameters": {"F16": 5, "BF16": 6}},
-                        "childrenModelCount": {"finetune": "many", "adapter": 2},
-                        "createdAt": "yesterday", "cardData": ["not", "a", "dict"]})
+    odd = model_fields(
+        {
+            "id": "a/b",
+            "downloads": "12",
+            "gated": True,
+            "tags": "x",
+            "safetensors": {"parameters": {"F16": 5, "BF16": 6}},
+            "childrenModelCount": {"finetune": "many", "adapter": 2},
+            "createdAt": "yesterday",
+            "cardData": ["not", "a", "dict"],
+        }
+    )
     assert odd["downloads"] is None
     assert odd["gated"] is None
     assert odd["parameters"] == 11
@@ -206,8 +225,14 @@ def test_429_waits_as_retry_after_says_then_retries(fake: FakeHub, sleeps: Sleep
 
 
 def test_429_waits_for_the_ratelimit_reset(fake: FakeHub, sleeps: Sleeps) -> None:
-    fake.faults[REPO] = Fault("429", times=2, headers={
-        "RateLimit": '"api";r=0;t=42', "RateLimit-Policy": '"fixed window";"api";q=500;w=300'})
+    fake.faults[REPO] = Fault(
+        "429",
+        times=2,
+        headers={
+            "RateLimit": '"api";r=0;t=42',
+            "RateLimit-Policy": '"fixed window";"api";q=500;w=300',
+        },
+    )
     with client(fake, sleeps) as c:
         assert c.model(REPO)["id"] == REPO
     assert model_requests(fake) == 3
@@ -316,11 +341,13 @@ def test_config_json_absent_is_none_refused_is_an_error(fake: FakeHub) -> None:
     assert fake.resolver_requests() == 2
 
 
-def test_a_429_on_a_download_pauses_downloads_not_api_requests(fake: FakeHub,
-                                                               sleeps: Sleeps) -> None:
+def test_a_429_on_a_download_pauses_downloads_not_api_requests(
+    fake: FakeHub, sleeps: Sleeps
+) -> None:
     fake.configs[REPO] = load_config("olmo-7b")
-    fake.faults[f"resolve:{REPO}"] = Fault("429", times=1, headers={
-        "RateLimit": '"resolvers";r=0;t=30'})
+    fake.faults[f"resolve:{REPO}"] = Fault(
+        "429", times=1, headers={"RateLimit": '"resolvers";r=0;t=30'}
+    )
     with client(fake, sleeps) as c:
         assert c.file_json(REPO, OLMO["sha"], "config.json") is not None
         assert c.resolver_limiter._paused_until > c.api_limiter._paused_until

@@ -16,24 +16,61 @@ NIGHT = dt.datetime(2026, 11, 20, 3, 17, tzinfo=dt.UTC)
 
 
 def _lock() -> Lock:
-    fresh = HubEntry(requested_id="open-lab/Open-7B", id="open-lab/Open-7B", fetched_at=NIGHT,
-                     downloads=123456, likes=789, gated=False, license="apache-2.0",
-                     license_tags=["apache-2.0"], pipeline_tag="text-generation",
-                     children={"finetune": 40, "quantized": 12, "adapter": 3})
-    failing = HubEntry(requested_id="open-lab/Open-7B-Instruct", id="open-lab/Open-7B-Instruct",
-                       fetched_at=NIGHT - dt.timedelta(days=30), downloads=555, likes=5,
-                       gated=False, error="HTTP 503 from the Hub after 3 retries",
-                       error_kind="http", error_since=NIGHT - dt.timedelta(days=12))
-    drifted = HubEntry(requested_id="big-corp/Big-70B", id="big-corp/Big-70B", fetched_at=NIGHT,
-                       downloads=42, likes=1, gated=False, license="mit", license_tags=["mit"])
-    renamed = HubEntry(requested_id="open-lab/Open-1B-Chat", id="open-lab/Open-1B-Chat-v2",
-                       renamed_to="open-lab/Open-1B-Chat-v2", fetched_at=NIGHT, downloads=7)
-    gone = HubEntry(requested_id="someone/Open-7B-Med", id="someone/Open-7B-Med",
-                    fetched_at=NIGHT - dt.timedelta(days=3), downloads=99, error="not found",
-                    error_kind="not_found", error_since=NIGHT)
+    fresh = HubEntry(
+        requested_id="open-lab/Open-7B",
+        id="open-lab/Open-7B",
+        fetched_at=NIGHT,
+        downloads=123456,
+        likes=789,
+        gated=False,
+        license="apache-2.0",
+        license_tags=["apache-2.0"],
+        pipeline_tag="text-generation",
+        children={"finetune": 40, "quantized": 12, "adapter": 3},
+    )
+    failing = HubEntry(
+        requested_id="open-lab/Open-7B-Instruct",
+        id="open-lab/Open-7B-Instruct",
+        fetched_at=NIGHT - dt.timedelta(days=30),
+        downloads=555,
+        likes=5,
+        gated=False,
+        error="HTTP 503 from the Hub after 3 retries",
+        error_kind="http",
+        error_since=NIGHT - dt.timedelta(days=12),
+    )
+    drifted = HubEntry(
+        requested_id="big-corp/Big-70B",
+        id="big-corp/Big-70B",
+        fetched_at=NIGHT,
+        downloads=42,
+        likes=1,
+        gated=False,
+        license="mit",
+        license_tags=["mit"],
+    )
+    renamed = HubEntry(
+        requested_id="open-lab/Open-1B-Chat",
+        id="open-lab/Open-1B-Chat-v2",
+        renamed_to="open-lab/Open-1B-Chat-v2",
+        fetched_at=NIGHT,
+        downloads=7,
+    )
+    gone = HubEntry(
+        requested_id="someone/Open-7B-Med",
+        id="someone/Open-7B-Med",
+        fetched_at=NIGHT - dt.timedelta(days=3),
+        downloads=99,
+        error="not found",
+        error_kind="not_found",
+        error_since=NIGHT,
+    )
     entries = (fresh, failing, drifted, renamed, gone)
-    return Lock(synced_at=NIGHT.date(), models={e.requested_id: e for e in entries},
-                orgs={"open-lab": OrgEntry(fetched_at=NIGHT, candidates=["open-lab/Open-13B"])})
+    return Lock(
+        synced_at=NIGHT.date(),
+        models={e.requested_id: e for e in entries},
+        orgs={"open-lab": OrgEntry(fetched_at=NIGHT, candidates=["open-lab/Open-13B"])},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -80,8 +117,9 @@ def test_drift_is_shown_on_the_page_and_warned_by_validate(
     assert "The Hub disagrees with this catalog" in page
     assert "the Hub says mit" in page
     assert "gating: the catalog says access approval by a person; the Hub says not gated" in page
-    result = run_cli("validate", "--catalog", str(FIXTURES / "catalog.yaml"), "--lock",
-                     str(lock_path))
+    result = run_cli(
+        "validate", "--catalog", str(FIXTURES / "catalog.yaml"), "--lock", str(lock_path)
+    )
     assert result.code == 0  # drift is a warning: the catalog itself is valid
     assert "warning: families[1].models[0].id: Hub drift: license:" in result.err
 
@@ -106,9 +144,15 @@ def test_family_pages_stay_under_budget_once_synced(tmp_path: Path) -> None:
     entries = {}
     for _family, entry in catalog_mod.all_entries(catalog):
         entries[entry.id] = HubEntry(
-            requested_id=entry.id, id=entry.id, fetched_at=NIGHT, downloads=12_345_678,
-            likes=12_345, gated="manual", pipeline_tag="text-generation",
-            error="HTTP 503 from the Hub after 3 retries", error_kind="http",
+            requested_id=entry.id,
+            id=entry.id,
+            fetched_at=NIGHT,
+            downloads=12_345_678,
+            likes=12_345,
+            gated="manual",
+            pipeline_tag="text-generation",
+            error="HTTP 503 from the Hub after 3 retries",
+            error_kind="http",
             error_since=NIGHT,
             children={"adapter": 1234, "finetune": 1234, "merge": 123, "quantized": 1234},
         )
@@ -116,5 +160,7 @@ def test_family_pages_stay_under_budget_once_synced(tmp_path: Path) -> None:
     write_lock(lock, Lock(synced_at=NIGHT.date(), models=entries))
     built = build_site(tmp_path, ROOT / "catalog.yaml", lock)
     assert built.result.code == 0, built.result.err
-    sizes = {p.parent.name: p.stat().st_size for p in (built.site / "families").glob("*/index.html")}
+    sizes = {
+        p.parent.name: p.stat().st_size for p in (built.site / "families").glob("*/index.html")
+    }
     assert max(sizes.values()) < 100_000, sorted(sizes.items(), key=lambda kv: -kv[1])[:3]

@@ -31,11 +31,20 @@ def entry(repo: str, **fields: object) -> HubEntry:
 
 
 def sample() -> Lock:
-    return Lock(synced_at=date(2026, 11, 1), models={
-        "b/two": entry("b/two", downloads=5, license_tags=["mit", "apache-2.0"],
-                       children={"quantized": 2, "adapter": 1}, gated="manual"),
-        "a/one": entry("a/one", downloads=7, datasets=["z", "a"], gated=False),
-    }, orgs={"zorg": OrgEntry(fetched_at=T0, candidates=["zorg/y", "zorg/x"]), "aorg": OrgEntry()})
+    return Lock(
+        synced_at=date(2026, 11, 1),
+        models={
+            "b/two": entry(
+                "b/two",
+                downloads=5,
+                license_tags=["mit", "apache-2.0"],
+                children={"quantized": 2, "adapter": 1},
+                gated="manual",
+            ),
+            "a/one": entry("a/one", downloads=7, datasets=["z", "a"], gated=False),
+        },
+        orgs={"zorg": OrgEntry(fetched_at=T0, candidates=["zorg/y", "zorg/x"]), "aorg": OrgEntry()},
+    )
 
 
 def test_round_trip_keeps_every_field() -> None:
@@ -61,8 +70,9 @@ def test_output_is_sorted_and_starts_with_the_do_not_edit_comment() -> None:
 
 def test_insertion_order_does_not_change_the_bytes() -> None:
     lock = sample()
-    reversed_lock = Lock(synced_at=lock.synced_at, orgs=lock.orgs,
-                         models=dict(reversed(list(lock.models.items()))))
+    reversed_lock = Lock(
+        synced_at=lock.synced_at, orgs=lock.orgs, models=dict(reversed(list(lock.models.items())))
+    )
     assert dump_lock(reversed_lock) == dump_lock(lock)
 
 
@@ -79,15 +89,20 @@ def test_malformed_yaml_names_file_line_and_column(tmp_path: Path) -> None:
 
 def test_wrong_field_names_the_file_and_the_field(tmp_path: Path) -> None:
     path = tmp_path / "catalog.lock.yaml"
-    path.write_text("schema_version: 1\nmodels:\n  a/b:\n    requested_id: a/b\n    id: a/b\n"
-                    "    downloads: many\n")
+    path.write_text(
+        "schema_version: 1\nmodels:\n  a/b:\n    requested_id: a/b\n    id: a/b\n"
+        "    downloads: many\n"
+    )
     with pytest.raises(LockError) as caught:
         load_lock(path)
     # its own line and column, once (not "lock:1:1: lock:6:16: ...")
     assert [str(p) for p in caught.value.problems] == [
-        (f"{path}:6:16: models.a/b.downloads: Input should be a valid integer, unable to parse "
-        "string as an integer; the lock is generated: regenerate it with `python -m generator "
-        "sync` instead of editing it")]
+        (
+            f"{path}:6:16: models.a/b.downloads: Input should be a valid integer, unable to parse "
+            "string as an integer; the lock is generated: regenerate it with `python -m generator "
+            "sync` instead of editing it"
+        )
+    ]
 
 
 def test_unknown_schema_version_asks_for_a_new_sync(tmp_path: Path) -> None:
@@ -98,13 +113,15 @@ def test_unknown_schema_version_asks_for_a_new_sync(tmp_path: Path) -> None:
 
 
 def test_naive_times_are_read_as_utc() -> None:
-    lock = parse_lock("schema_version: 1\nmodels:\n  a/b:\n    requested_id: a/b\n    id: a/b\n"
-                      "    fetched_at: 2026-11-01 03:00:00\n", "x")
+    lock = parse_lock(
+        "schema_version: 1\nmodels:\n  a/b:\n    requested_id: a/b\n    id: a/b\n"
+        "    fetched_at: 2026-11-01 03:00:00\n",
+        "x",
+    )
     assert lock.models["a/b"].fetched_at == T0
 
 
-def test_write_is_atomic_when_interrupted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-                                          ) -> None:
+def test_write_is_atomic_when_interrupted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "catalog.lock.yaml"
     write_lock(path, sample())
     before = path.read_bytes()
@@ -148,7 +165,8 @@ def test_failing_or_never_fetched_entries_are_stale() -> None:
 
 
 def test_a_corrupt_lock_warns_at_its_line_and_the_build_uses_the_catalog_alone(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     from tests.conftest import FIXTURES, run_cli
 
     lock = tmp_path / "catalog.lock.yaml"
@@ -160,7 +178,14 @@ def test_a_corrupt_lock_warns_at_its_line_and_the_build_uses_the_catalog_alone(
     assert "building from the catalog alone" in checked.err
     assert checked.err.count(str(lock)) == 1  # the location is said once, not nested
     docs = tmp_path / "docs"
-    rendered = run_cli("render", "--catalog", str(FIXTURES / "catalog.yaml"), "--lock", str(lock),
-                       "--docs-dir", str(docs))
+    rendered = run_cli(
+        "render",
+        "--catalog",
+        str(FIXTURES / "catalog.yaml"),
+        "--lock",
+        str(lock),
+        "--docs-dir",
+        str(docs),
+    )
     assert rendered.code == 0, rendered.err
     assert "not yet synced" in (docs / "families" / "open-family.md").read_text()

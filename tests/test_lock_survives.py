@@ -54,12 +54,15 @@ def test_a_truncated_lock_names_its_last_line(tmp_path: Path) -> None:
         load_lock(path)
 
 
-@pytest.mark.parametrize(("damage", "expected"), [
-    (b"\xff\xfe", r":1:1: byte 0xff is not UTF-8"),
-    (b"models: [\n", r":\d+:\d+: .*restore it with `git checkout"),
-    (b"\x00", r"restore it"),
-    (b"", r"the lock is empty"),
-])
+@pytest.mark.parametrize(
+    ("damage", "expected"),
+    [
+        (b"\xff\xfe", r":1:1: byte 0xff is not UTF-8"),
+        (b"models: [\n", r":\d+:\d+: .*restore it with `git checkout"),
+        (b"\x00", r"restore it"),
+        (b"", r"the lock is empty"),
+    ],
+)
 def test_a_corrupt_lock_is_a_clear_error(tmp_path: Path, damage: bytes, expected: str) -> None:
     path = tmp_path / "catalog.lock.yaml"
     path.write_bytes(damage)
@@ -81,9 +84,9 @@ def test_random_corruption_never_escapes_as_another_exception(tmp_path: Path) ->
             if op == "flip":
                 data[i] = rng.randrange(256)
             elif op == "drop":
-                del data[i:i + rng.randint(1, 40)]
+                del data[i : i + rng.randint(1, 40)]
             elif op == "dup":
-                data[i:i] = data[i:i + rng.randint(1, 40)]
+                data[i:i] = data[i : i + rng.randint(1, 40)]
             else:
                 data[i:i] = rng.choice([b"*a", b"&a ", b"{", b"\t", b"!!binary ", b"\r\n"])
         path.write_bytes(bytes(data))
@@ -98,8 +101,10 @@ def test_random_corruption_never_escapes_as_another_exception(tmp_path: Path) ->
 
 
 def test_an_alias_bomb_lock_is_refused_quickly() -> None:
-    bomb = "".join(f"{c}: &{c} [{', '.join([('*' + chr(ord(c) - 1)) if c > 'a' else '1'] * 9)}]\n"
-                   for c in "abcdefghi")
+    bomb = "".join(
+        f"{c}: &{c} [{', '.join([('*' + chr(ord(c) - 1)) if c > 'a' else '1'] * 9)}]\n"
+        for c in "abcdefghi"
+    )
     started = time.monotonic()
     with pytest.raises(LockError, match="refused"):
         parse_lock(bomb, "catalog.lock.yaml")
@@ -128,8 +133,9 @@ def test_a_lock_that_would_lose_good_data_is_not_written(tmp_path: Path) -> None
     path, good = written(tmp_path)
     old = load_lock(path)
     assert old is not None
-    worse = old.model_copy(update={"models": {
-        **old.models, "a/one": HubEntry(requested_id="a/one", id="a/one")}})
+    worse = old.model_copy(
+        update={"models": {**old.models, "a/one": HubEntry(requested_id="a/one", id="a/one")}}
+    )
     with pytest.raises(LockRegression, match=r"would lose the Hub data of 1 repo\(s\) \(a/one\)"):
         write_lock(path, worse, old=old)
     assert path.read_bytes() == good
@@ -138,7 +144,8 @@ def test_a_lock_that_would_lose_good_data_is_not_written(tmp_path: Path) -> None
 
 
 def test_a_write_that_does_not_read_back_keeps_the_old_lock(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path, good = written(tmp_path)
     real_fsync = os.fsync
 
@@ -155,8 +162,12 @@ def test_a_write_that_does_not_read_back_keeps_the_old_lock(
 
 
 def _sync_env(hub: FakeHub, tmp_path: Path) -> dict[str, str]:
-    return {"HF_ENDPOINT": hub.url, "HF_HOME": str(tmp_path / "hf-home"), "HF_TOKEN": "",
-            "HF_HUB_OFFLINE": "0"}
+    return {
+        "HF_ENDPOINT": hub.url,
+        "HF_HOME": str(tmp_path / "hf-home"),
+        "HF_TOKEN": "",
+        "HF_HUB_OFFLINE": "0",
+    }
 
 
 FAST = ["--timeout", "2", "--retries", "0", "--max-rate", "0"]
@@ -177,8 +188,16 @@ def test_sync_refuses_to_replace_a_corrupt_lock(fake: FakeHub, tmp_path: Path) -
     lock = tmp_path / "catalog.lock.yaml"
     lock.write_bytes(b"schema_version: 1\nmodels: {a/b: [\n")
     with fake:
-        result = run_cli("sync", "--catalog", str(CATALOG), "--lock", str(lock), *FAST,
-                         env=_sync_env(fake, tmp_path), timeout=60)
+        result = run_cli(
+            "sync",
+            "--catalog",
+            str(CATALOG),
+            "--lock",
+            str(lock),
+            *FAST,
+            env=_sync_env(fake, tmp_path),
+            timeout=60,
+        )
     assert result.code == 1
     assert f"{lock}:3:" in result.err
     assert "git checkout" in result.err
@@ -191,16 +210,36 @@ def test_two_syncs_at_once_do_not_interleave(fake: FakeHub, tmp_path: Path) -> N
     fake.latency = 0.4  # the first sync takes a few seconds
     with fake:
         env = {**os.environ, **_sync_env(fake, tmp_path)}
-        args = [sys.executable, "-m", "generator", "sync", "--catalog", str(CATALOG),
-                "--lock", str(lock), *FAST, "--workers", "1"]
-        first = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True)
+        args = [
+            sys.executable,
+            "-m",
+            "generator",
+            "sync",
+            "--catalog",
+            str(CATALOG),
+            "--lock",
+            str(lock),
+            *FAST,
+            "--workers",
+            "1",
+        ]
+        first = subprocess.Popen(
+            args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         guard = tmp_path / ".catalog.lock.yaml.sync"
         deadline = time.monotonic() + 30
         while not (guard.exists() and guard.read_text().strip()) and time.monotonic() < deadline:
             time.sleep(0.05)
-        second = run_cli("sync", "--catalog", str(CATALOG), "--lock", str(lock), *FAST,
-                         env=_sync_env(fake, tmp_path), timeout=60)
+        second = run_cli(
+            "sync",
+            "--catalog",
+            str(CATALOG),
+            "--lock",
+            str(lock),
+            *FAST,
+            env=_sync_env(fake, tmp_path),
+            timeout=60,
+        )
         _out, err = first.communicate(timeout=120)
     assert second.code == 1
     assert f"another sync (pid {first.pid}) is writing this lock" in second.err
@@ -213,11 +252,11 @@ def test_two_syncs_at_once_do_not_interleave(fake: FakeHub, tmp_path: Path) -> N
 
 def test_the_guard_is_released_when_its_holder_ends(tmp_path: Path) -> None:
     lock = tmp_path / "catalog.lock.yaml"
-    code = (f"from generator.catalog.lock import exclusive\n"
-            f"with exclusive({str(lock)!r}): pass\n")
+    code = f"from generator.catalog.lock import exclusive\nwith exclusive({str(lock)!r}): pass\n"
     with exclusive(lock):
-        proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                              text=True, check=False)
+        proc = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
+        )
         with pytest.raises(LockBusy), exclusive(lock):  # not even this process twice
             pass
     assert proc.returncode == 1

@@ -28,21 +28,28 @@ LOCK = ROOT / "catalog.lock.yaml"
 
 def dry_run(*args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("HF_TOKEN", "GITHUB_OUTPUT")}
-    return subprocess.run([sys.executable, str(SCRIPT), *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=600, check=False, env=env)
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env=env,
+    )
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["git", *args], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout
 
 
 def lock_state() -> bytes | None:
     return LOCK.read_bytes() if LOCK.exists() else None
 
 
-def test_two_nights_land_once_build_twice_and_leave_the_checkout_alone(tmp_path: Path
-                                                                        ) -> None:
+def test_two_nights_land_once_build_twice_and_leave_the_checkout_alone(tmp_path: Path) -> None:
     before = lock_state()
     work = tmp_path / "night"
 
@@ -50,8 +57,10 @@ def test_two_nights_land_once_build_twice_and_leave_the_checkout_alone(tmp_path:
     assert first.returncode == 0, first.stdout + first.stderr
     out = first.stdout
     assert "fake Hub at http://127.0.0.1:" in out
-    order = [out.index(step) for step in ("1. preflight", "2. sync", "4. build",
-                                           "5. would upload", "6. land")]
+    order = [
+        out.index(step)
+        for step in ("1. preflight", "2. sync", "4. build", "5. would upload", "6. land")
+    ]
     assert order == sorted(order)
     assert "GitHub Pages is enabled with the source GitHub Actions" in out
     assert "opened pull request #100" in out
@@ -62,13 +71,16 @@ def test_two_nights_land_once_build_twice_and_leave_the_checkout_alone(tmp_path:
     assert "new candidate" in log[0]  # the fake Hub's fresh repo was reported
     day = log[0].split()[2].rstrip(":")
     assert git(origin, "show", "--name-only", "--format=", "main").split() == [
-        "catalog.lock.yaml", f"changes/{day}.md"]  # the lock and its changelog entry only
+        "catalog.lock.yaml",
+        f"changes/{day}.md",
+    ]  # the lock and its changelog entry only
     entry = git(origin, "show", f"main:changes/{day}.md")
     assert entry.startswith(f"## Hub sync {day}")
     assert "Run:" not in entry  # the public entry, not the maintainers' summary
     state = fakegh.read_state(work / "gh")
     assert [(p["head"], p["base"], p["auto_merge"]) for p in state["prs"]] == [
-        ("bot/nightly-data", "main", True)]
+        ("bot/nightly-data", "main", True)
+    ]
     assert state["dispatched"] == [{"workflow": "ci.yml", "ref": "bot/nightly-data"}]
     # the radar: the fake Hub's fresh repo opens one "New releases to catalog" issue
     assert "8. radar" in out
@@ -85,15 +97,17 @@ def test_two_nights_land_once_build_twice_and_leave_the_checkout_alone(tmp_path:
     assert "nothing to land" in second.stdout
     assert len(git(origin, "log", "--format=%s", "main").splitlines()) == 2
     assert len(fakegh.read_state(work / "gh")["prs"]) == 1
-    radars = [i for i in fakegh.read_state(work / "gh")["issues"]
-              if i["title"] == "New releases to catalog"]
+    radars = [
+        i
+        for i in fakegh.read_state(work / "gh")["issues"]
+        if i["title"] == "New releases to catalog"
+    ]
     assert len(radars) == 1  # edited in place, not opened again
 
     assert lock_state() == before, "the dry run wrote this checkout's catalog.lock.yaml"
 
 
-def test_an_expired_token_publishes_the_last_good_lock_and_opens_one_issue(tmp_path: Path
-                                                                           ) -> None:
+def test_an_expired_token_publishes_the_last_good_lock_and_opens_one_issue(tmp_path: Path) -> None:
     work = tmp_path / "night"
     small = ["--workdir", str(work), "--catalog", str(ROOT / "tests" / "fixtures" / "catalog.yaml")]
     assert dry_run(*small).returncode == 0
@@ -107,15 +121,21 @@ def test_an_expired_token_publishes_the_last_good_lock_and_opens_one_issue(tmp_p
     assert (work / "repo" / "catalog.lock.yaml").read_text(encoding="utf-8") == good
     assert "nothing to land" in failed.stdout or "lock is unchanged" in failed.stdout
     assert git(origin, "show", "main:catalog.lock.yaml") == good
-    (issue,) = [i for i in fakegh.read_state(work / "gh")["issues"]
-                if i["title"] == "Nightly Hub sync failed"]
+    (issue,) = [
+        i
+        for i in fakegh.read_state(work / "gh")["issues"]
+        if i["title"] == "Nightly Hub sync failed"
+    ]
     assert "HF_TOKEN is probably expired or revoked" in issue["body"]
     assert "Run: https://github.com/" in issue["body"]
 
     again = dry_run(*small, "--expired-token")
     assert again.returncode == 1
-    (issue,) = [i for i in fakegh.read_state(work / "gh")["issues"]  # still one, updated
-                if i["title"] == "Nightly Hub sync failed"]
+    (issue,) = [
+        i
+        for i in fakegh.read_state(work / "gh")["issues"]  # still one, updated
+        if i["title"] == "Nightly Hub sync failed"
+    ]
     assert len(issue["comments"]) == 1
     assert issue["comments"][0].startswith("Failed again")
 
@@ -154,16 +174,25 @@ def repo(tmp_path: Path) -> Path:
     return path
 
 
-def commit(repo: Path, summary: str | None = "## Hub sync 2026-01-02: 1 new\n\nbody\n",
-           output: Path | None = None) -> subprocess.CompletedProcess[str]:
+def commit(
+    repo: Path,
+    summary: str | None = "## Hub sync 2026-01-02: 1 new\n\nbody\n",
+    output: Path | None = None,
+) -> subprocess.CompletedProcess[str]:
     summary_path = repo.parent / "summary.md"
     if summary is not None:
         summary_path.write_text(summary, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "GITHUB_OUTPUT"}
     if output is not None:
         env["GITHUB_OUTPUT"] = str(output)
-    return subprocess.run(["bash", str(COMMIT), "catalog.lock.yaml", str(summary_path)],
-                          cwd=repo, capture_output=True, text=True, check=False, env=env)
+    return subprocess.run(
+        ["bash", str(COMMIT), "catalog.lock.yaml", str(summary_path)],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
 
 
 def test_commit_step_commits_a_new_lock_with_the_summary(repo: Path) -> None:
@@ -204,8 +233,14 @@ def record(repo: Path, entry: str) -> subprocess.CompletedProcess[str]:
     entry_path = repo.parent / "changelog.md"
     entry_path.write_text(entry, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "GITHUB_OUTPUT"}
-    return subprocess.run(["bash", str(RECORD), "catalog.lock.yaml", str(entry_path)],
-                          cwd=repo, capture_output=True, text=True, check=False, env=env)
+    return subprocess.run(
+        ["bash", str(RECORD), "catalog.lock.yaml", str(entry_path)],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
 
 
 def test_record_keeps_the_entry_of_a_changed_lock_under_its_own_day(repo: Path) -> None:
@@ -217,7 +252,9 @@ def test_record_keeps_the_entry_of_a_changed_lock_under_its_own_day(repo: Path) 
     assert entry.read_text(encoding="utf-8") == "## Hub sync 2025-12-31: 2 new\n\nbody\n"
     assert commit(repo).returncode == 0
     assert sorted(git(repo, "show", "--name-only", "--format=", "HEAD").split()) == [
-        "catalog.lock.yaml", "changes/2025-12-31.md"]
+        "catalog.lock.yaml",
+        "changes/2025-12-31.md",
+    ]
 
 
 def test_record_writes_nothing_when_the_lock_is_unchanged(repo: Path) -> None:
@@ -257,43 +294,63 @@ def github(tmp_path: Path, repo: Path) -> tuple[Path, Path]:
     return origin, gh_bin
 
 
-def synced_dir(tmp_path: Path, day: str = "2026-02-01", lock: str = "models: {a: 1}\n"
-               ) -> Path:
+def synced_dir(tmp_path: Path, day: str = "2026-02-01", lock: str = "models: {a: 1}\n") -> Path:
     synced = tmp_path / f"synced-{day}"
     synced.mkdir(exist_ok=True)
     (synced / "catalog.lock.yaml").write_text(lock, encoding="utf-8")
-    (synced / "sync-summary.md").write_text(f"## Hub sync {day}: 1 new, 3 failed\n\nall\n",
-                                            encoding="utf-8")
-    (synced / "sync-changelog.md").write_text(f"## Hub sync {day}: 1 new\n\npublic\n",
-                                              encoding="utf-8")
+    (synced / "sync-summary.md").write_text(
+        f"## Hub sync {day}: 1 new, 3 failed\n\nall\n", encoding="utf-8"
+    )
+    (synced / "sync-changelog.md").write_text(
+        f"## Hub sync {day}: 1 new\n\npublic\n", encoding="utf-8"
+    )
     return synced
 
 
-def land(tmp_path: Path, origin: Path, gh_bin: Path, synced: Path, kind: str = "github",
-         clone: str = "land") -> subprocess.CompletedProcess[str]:
+def land(
+    tmp_path: Path,
+    origin: Path,
+    gh_bin: Path,
+    synced: Path,
+    kind: str = "github",
+    clone: str = "land",
+) -> subprocess.CompletedProcess[str]:
     checkout = tmp_path / clone
     if checkout.exists():
         subprocess.run(["rm", "-rf", str(checkout)], check=True)
     git(tmp_path, "clone", "--quiet", str(origin), str(checkout))
     env = fakegh.env(gh_bin, {k: v for k, v in os.environ.items() if k != "GITHUB_OUTPUT"})
-    env |= {"SYNCED": str(synced), "TOKEN_KIND": kind, "BASE": "main",
-            "REPOSITORY": "o/r", "GIT_AUTHOR_NAME": "t", "GIT_COMMITTER_NAME": "t",
-            "GIT_AUTHOR_EMAIL": "t@localhost", "GIT_COMMITTER_EMAIL": "t@localhost"}
-    return subprocess.run(["bash", str(LAND)], cwd=checkout, capture_output=True, text=True,
-                          check=False, env=env)
+    env |= {
+        "SYNCED": str(synced),
+        "TOKEN_KIND": kind,
+        "BASE": "main",
+        "REPOSITORY": "o/r",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@localhost",
+        "GIT_COMMITTER_EMAIL": "t@localhost",
+    }
+    return subprocess.run(
+        ["bash", str(LAND)], cwd=checkout, capture_output=True, text=True, check=False, env=env
+    )
 
 
 def test_land_pushes_the_bot_branch_opens_one_pull_request_and_enables_auto_merge(
-        tmp_path: Path, github: tuple[Path, Path]) -> None:
+    tmp_path: Path, github: tuple[Path, Path]
+) -> None:
     origin, gh_bin = github
     main_before = git(origin, "rev-parse", "main")
     result = land(tmp_path, origin, gh_bin, synced_dir(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert git(origin, "rev-parse", "main") == main_before  # main is never pushed to
-    assert git(origin, "show", "--name-only", "--format=%s", "bot/nightly-data").split("\n")[
-        0] == "Hub sync 2026-02-01: 1 new, 3 failed"
-    assert git(origin, "show", "bot/nightly-data:changes/2026-02-01.md") == \
-        "## Hub sync 2026-02-01: 1 new\n\npublic\n"  # the public entry in the changelog
+    assert (
+        git(origin, "show", "--name-only", "--format=%s", "bot/nightly-data").split("\n")[0]
+        == "Hub sync 2026-02-01: 1 new, 3 failed"
+    )
+    assert (
+        git(origin, "show", "bot/nightly-data:changes/2026-02-01.md")
+        == "## Hub sync 2026-02-01: 1 new\n\npublic\n"
+    )  # the public entry in the changelog
     state = fakegh.read_state(gh_bin)
     (pr,) = state["prs"]
     assert (pr["head"], pr["base"], pr["auto_merge"]) == ("bot/nightly-data", "main", True)
@@ -301,8 +358,9 @@ def test_land_pushes_the_bot_branch_opens_one_pull_request_and_enables_auto_merg
     assert state["dispatched"] == [{"workflow": "ci.yml", "ref": "bot/nightly-data"}]
 
     # The next night, the pull request still open: updated in place, last night's entry kept.
-    again = land(tmp_path, origin, gh_bin, synced_dir(tmp_path, "2026-02-02", "models: {}\n"),
-                 kind="app")
+    again = land(
+        tmp_path, origin, gh_bin, synced_dir(tmp_path, "2026-02-02", "models: {}\n"), kind="app"
+    )
     assert again.returncode == 0, again.stdout + again.stderr
     assert "carried over changes/2026-02-01.md" in again.stdout
     state = fakegh.read_state(gh_bin)
@@ -314,13 +372,16 @@ def test_land_pushes_the_bot_branch_opens_one_pull_request_and_enables_auto_merg
 
 
 def test_land_keeps_what_main_got_meanwhile_and_appends_the_entry(
-        tmp_path: Path, repo: Path, github: tuple[Path, Path]) -> None:
+    tmp_path: Path, repo: Path, github: tuple[Path, Path]
+) -> None:
     origin, gh_bin = github
     (repo / "changes").mkdir()
-    (repo / "changes" / "2026-02-01.md").write_text("## Hub sync 2026-02-01: edited\n",
-                                                      encoding="utf-8")
-    (repo / "catalog.yaml").write_text("families: [] # merged while the sync ran\n",
-                                       encoding="utf-8")
+    (repo / "changes" / "2026-02-01.md").write_text(
+        "## Hub sync 2026-02-01: edited\n", encoding="utf-8"
+    )
+    (repo / "catalog.yaml").write_text(
+        "families: [] # merged while the sync ran\n", encoding="utf-8"
+    )
     git(repo, "add", "-A")
     git(repo, "-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", "edit")
     git(repo, "push", "--quiet", str(origin), "main")
@@ -360,17 +421,30 @@ def test_land_with_nothing_new_does_nothing(tmp_path: Path, github: tuple[Path, 
 
 def issue(tmp_path: Path, gh_bin: Path, alert: Path) -> subprocess.CompletedProcess[str]:
     env = fakegh.env(gh_bin) | {"REPOSITORY": "o/r", "RUN_URL": "https://github.com/o/r/run/7"}
-    return subprocess.run(["bash", str(ISSUE), str(alert)], cwd=tmp_path, capture_output=True,
-                          text=True, check=False, env=env)
+    return subprocess.run(
+        ["bash", str(ISSUE), str(alert)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
 
 
 def test_issue_is_opened_once_then_updated(tmp_path: Path) -> None:
     gh_bin = tmp_path / "gh"
-    fakegh.install(gh_bin, {"issues": [{"number": 1, "title": "Unrelated", "body": "",
-                                        "state": "OPEN", "comments": []}]})
+    fakegh.install(
+        gh_bin,
+        {
+            "issues": [
+                {"number": 1, "title": "Unrelated", "body": "", "state": "OPEN", "comments": []}
+            ]
+        },
+    )
     alert = tmp_path / "alert.md"
-    alert.write_text("## Nightly Hub sync failed on 2026-03-01\n\n401 everywhere\n",
-                     encoding="utf-8")
+    alert.write_text(
+        "## Nightly Hub sync failed on 2026-03-01\n\n401 everywhere\n", encoding="utf-8"
+    )
     assert issue(tmp_path, gh_bin, alert).returncode == 0
     alert.write_text("## Nightly Hub sync failed on 2026-03-02\n\nstill\n", encoding="utf-8")
     assert "updated issue #2" in issue(tmp_path, gh_bin, alert).stdout
@@ -394,13 +468,21 @@ def test_issue_without_a_report_says_the_job_failed_early(tmp_path: Path) -> Non
 def preflight(tmp_path: Path, pages: dict[str, str] | None) -> subprocess.CompletedProcess[str]:
     gh_bin = tmp_path / "gh"
     fakegh.install(gh_bin, {"pages": pages})
-    return subprocess.run(["bash", str(PREFLIGHT), str(ROOT / "mkdocs.yml")], cwd=tmp_path,
-                          capture_output=True, text=True, check=False,
-                          env=fakegh.env(gh_bin) | {"REPOSITORY": "o/r"})
+    return subprocess.run(
+        ["bash", str(PREFLIGHT), str(ROOT / "mkdocs.yml")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=fakegh.env(gh_bin) | {"REPOSITORY": "o/r"},
+    )
 
 
-SITE_URL = next(line.split()[1] for line in (ROOT / "mkdocs.yml").read_text().splitlines()
-                if line.startswith("site_url:"))
+SITE_URL = next(
+    line.split()[1]
+    for line in (ROOT / "mkdocs.yml").read_text().splitlines()
+    if line.startswith("site_url:")
+)
 
 
 def test_preflight_fails_early_with_the_setting_when_pages_is_off(tmp_path: Path) -> None:

@@ -32,26 +32,41 @@ def model(repo_id: str, index: int, **fields: Any) -> dict[str, Any]:
 def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
     loopback_only(monkeypatch)
     models = {
-        NEW: model(NEW, 1, downloads=40, likes=310, trendingScore=55,
-                   safetensors={"parameters": {"BF16": 30_532_122_624}, "total": 30_532_122_624},
-                   tags=["transformers", "safetensors", "license:apache-2.0",
-                         "base_model:open-lab/Open-7B", "base_model:finetune:open-lab/Open-7B"],
-                   cardData={"license": "apache-2.0", "base_model": "open-lab/Open-7B"}),
-        "open-lab/Open-30B-Instruct-GGUF": model("open-lab/Open-30B-Instruct-GGUF", 2,
-                                                 likes=400, tags=["gguf"]),
+        NEW: model(
+            NEW,
+            1,
+            downloads=40,
+            likes=310,
+            trendingScore=55,
+            safetensors={"parameters": {"BF16": 30_532_122_624}, "total": 30_532_122_624},
+            tags=[
+                "transformers",
+                "safetensors",
+                "license:apache-2.0",
+                "base_model:open-lab/Open-7B",
+                "base_model:finetune:open-lab/Open-7B",
+            ],
+            cardData={"license": "apache-2.0", "base_model": "open-lab/Open-7B"},
+        ),
+        "open-lab/Open-30B-Instruct-GGUF": model(
+            "open-lab/Open-30B-Instruct-GGUF", 2, likes=400, tags=["gguf"]
+        ),
         "open-lab/Open-30B-Instruct-AWQ": model("open-lab/Open-30B-Instruct-AWQ", 3, likes=90),
-        "open-lab/Open-30B-lora": model("open-lab/Open-30B-lora", 4, likes=90,
-                                        library_name="peft"),
+        "open-lab/Open-30B-lora": model("open-lab/Open-30B-lora", 4, likes=90, library_name="peft"),
         "open-lab/Open-30B-Quant": model(
-            "open-lab/Open-30B-Quant", 5, likes=90,
-            tags=["base_model:quantized:open-lab/Open-30B-Instruct"]),
-        "open-lab/tiny-experiment": model("open-lab/tiny-experiment", 6, downloads=3, likes=1,
-                                          trendingScore=0),
-        "open-lab/Open-Old": model("open-lab/Open-Old", 7, likes=500,
-                                   createdAt="2025-01-01T00:00:00.000Z"),
+            "open-lab/Open-30B-Quant",
+            5,
+            likes=90,
+            tags=["base_model:quantized:open-lab/Open-30B-Instruct"],
+        ),
+        "open-lab/tiny-experiment": model(
+            "open-lab/tiny-experiment", 6, downloads=3, likes=1, trendingScore=0
+        ),
+        "open-lab/Open-Old": model(
+            "open-lab/Open-Old", 7, likes=500, createdAt="2025-01-01T00:00:00.000Z"
+        ),
         "open-lab/Open-7B": model("open-lab/Open-7B", 8, likes=999),  # already in the catalog
-        "big-corp/Big-Next": model("big-corp/Big-Next", 9, downloads=5000, likes=2,
-                                   gated="manual"),
+        "big-corp/Big-Next": model("big-corp/Big-Next", 9, downloads=5000, likes=2, gated="manual"),
     }
     configs = {NEW: {"max_position_embeddings": 131072, "model_type": "llama"}}
     with FakeHub(models, configs=configs) as fake:
@@ -59,15 +74,33 @@ def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
 
 
 def radar(hub: FakeHub, tmp_path: Path, *extra: str) -> Result:
-    env = {"HF_ENDPOINT": hub.url, "HF_HOME": str(tmp_path / "hf-home"), "HF_TOKEN": "",
-           "HF_HUB_OFFLINE": "0"}
-    return run_cli("radar", "--catalog", str(CATALOG), "--lock", str(tmp_path / "no.lock"),
-                   "--since", "2026-11-01", "--timeout", "2", "--retries", "0", *extra,
-                   env=env, timeout=60)
+    env = {
+        "HF_ENDPOINT": hub.url,
+        "HF_HOME": str(tmp_path / "hf-home"),
+        "HF_TOKEN": "",
+        "HF_HUB_OFFLINE": "0",
+    }
+    return run_cli(
+        "radar",
+        "--catalog",
+        str(CATALOG),
+        "--lock",
+        str(tmp_path / "no.lock"),
+        "--since",
+        "2026-11-01",
+        "--timeout",
+        "2",
+        "--retries",
+        "0",
+        *extra,
+        env=env,
+        timeout=60,
+    )
 
 
 def test_radar_lists_a_new_release_with_its_hub_facts_and_skips_copies(
-        hub: FakeHub, tmp_path: Path) -> None:
+    hub: FakeHub, tmp_path: Path
+) -> None:
     result = radar(hub, tmp_path, "--format", "json")
     assert result.code == 0, result.err
     found = {r["id"]: r for r in json.loads(result.out)}
@@ -86,7 +119,8 @@ def test_radar_lists_a_new_release_with_its_hub_facts_and_skips_copies(
 
 
 def test_radar_text_gives_a_catalog_stub_with_every_component_unknown(
-        hub: FakeHub, tmp_path: Path) -> None:
+    hub: FakeHub, tmp_path: Path
+) -> None:
     result = radar(hub, tmp_path)
     assert result.code == 0, result.err
     assert "2 new release(s) since 2026-11-01" in result.out
@@ -102,14 +136,25 @@ def test_radar_text_gives_a_catalog_stub_with_every_component_unknown(
 
 
 def test_a_stricter_rule_and_a_later_since_list_fewer(hub: FakeHub, tmp_path: Path) -> None:
-    result = radar(hub, tmp_path, "--format", "json", "--min-downloads", "100000",
-                   "--min-likes", "1000", "--min-trending", "1000")
+    result = radar(
+        hub,
+        tmp_path,
+        "--format",
+        "json",
+        "--min-downloads",
+        "100000",
+        "--min-likes",
+        "1000",
+        "--min-trending",
+        "1000",
+    )
     assert result.code == 0, result.err
     assert json.loads(result.out) == []
 
 
 def test_a_failing_organization_is_reported_and_the_others_still_listed(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     loopback_only(monkeypatch)
     models = {NEW: model(NEW, 1, likes=300)}
     with FakeHub(models, faults={"author:big-corp": Fault("500")}) as fake:
@@ -120,7 +165,8 @@ def test_a_failing_organization_is_reported_and_the_others_still_listed(
 
 
 def test_the_nightly_keeps_one_radar_issue_created_edited_and_closed_when_empty(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """scripts/radar_issue.sh (the nightly's `radar` job) against the fake Hub and a fake gh."""
     import os
     import shutil
@@ -138,18 +184,33 @@ def test_the_nightly_keeps_one_radar_issue_created_edited_and_closed_when_empty(
     gh_bin = tmp_path / "gh"
     fakegh.install(gh_bin, {})
     fresh = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
-    models = {NEW: {**model(NEW, 1, likes=300), "createdAt": fresh.strftime(
-        "%Y-%m-%dT%H:%M:%S.000Z")}}
+    models = {
+        NEW: {**model(NEW, 1, likes=300), "createdAt": fresh.strftime("%Y-%m-%dT%H:%M:%S.000Z")}
+    }
 
     def night(fake: FakeHub) -> str:
-        env = fakegh.env(gh_bin, {**os.environ, "HF_ENDPOINT": fake.url, "HF_TOKEN": "",
-                                  "HF_HOME": str(tmp_path / "hf-home"),
-                                  "REPOSITORY": "o/r", "PATH": os.pathsep.join(
-                                      [str(Path(sys.executable).parent),
-                                       os.environ.get("PATH", "")])})
-        proc = subprocess.run(["bash", str(ROOT / "scripts" / "radar_issue.sh"), "90"],
-                              cwd=repo, env=env, capture_output=True, text=True, timeout=120,
-                              check=False)
+        env = fakegh.env(
+            gh_bin,
+            {
+                **os.environ,
+                "HF_ENDPOINT": fake.url,
+                "HF_TOKEN": "",
+                "HF_HOME": str(tmp_path / "hf-home"),
+                "REPOSITORY": "o/r",
+                "PATH": os.pathsep.join(
+                    [str(Path(sys.executable).parent), os.environ.get("PATH", "")]
+                ),
+            },
+        )
+        proc = subprocess.run(
+            ["bash", str(ROOT / "scripts" / "radar_issue.sh"), "90"],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
         assert proc.returncode == 0, proc.stdout + proc.stderr
         return proc.stdout
 
@@ -161,10 +222,14 @@ def test_the_nightly_keeps_one_radar_issue_created_edited_and_closed_when_empty(
     assert NEW in issues[0]["body"]
     # The release gets catalogued: the list is empty, so the issue closes itself.
     text = (repo / "catalog.yaml").read_text()
-    text = text.replace("      - id: open-lab/Open-7B\n", f"      - id: {NEW}\n        name: New\n"
-                        "        kind: instruct\n        released: unknown\n        params_b: 30\n"
-                        "        context_length: unknown\n        sources: [https://example.org/n]\n"
-                        "      - id: open-lab/Open-7B\n", 1)
+    text = text.replace(
+        "      - id: open-lab/Open-7B\n",
+        f"      - id: {NEW}\n        name: New\n"
+        "        kind: instruct\n        released: unknown\n        params_b: 30\n"
+        "        context_length: unknown\n        sources: [https://example.org/n]\n"
+        "      - id: open-lab/Open-7B\n",
+        1,
+    )
     (repo / "catalog.yaml").write_text(text)
     with FakeHub(models) as fake:
         assert "closed issue #1: nothing new to catalog" in night(fake)

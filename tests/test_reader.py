@@ -44,8 +44,14 @@ def _open(m: Record) -> int:
     return sum(1 for s in m["criteria"].values() if s == "open")
 
 
-CRITERIA = ["datasets", "weights", "evaluation_code", "finetuning_code", "training_metrics",
-            "license"]
+CRITERIA = [
+    "datasets",
+    "weights",
+    "evaluation_code",
+    "finetuning_code",
+    "training_metrics",
+    "license",
+]
 
 # Each filter key -> how a catalog.json record answers it (value in, bool out).
 PREDICATES: dict[str, Callable[[Record, str], bool]] = {
@@ -54,8 +60,12 @@ PREDICATES: dict[str, Callable[[Record, str], bool]] = {
     "class": lambda m, v: m["license_class"] == v,
     "kind": lambda m, v: m["kind"] == v,
     "task": lambda m, v: v in _tasks(m),
-    "min-params": lambda m, v: isinstance(m["params_b"], (int, float)) and m["params_b"] >= float(v),
-    "max-params": lambda m, v: isinstance(m["params_b"], (int, float)) and m["params_b"] <= float(v),
+    "min-params": lambda m, v: (
+        isinstance(m["params_b"], (int, float)) and m["params_b"] >= float(v)
+    ),
+    "max-params": lambda m, v: (
+        isinstance(m["params_b"], (int, float)) and m["params_b"] <= float(v)
+    ),
     "min-open": lambda m, v: _open(m) >= int(v),
     "entry": lambda m, v: m["derivative"] == (v == "fine-tune"),
 }
@@ -103,8 +113,9 @@ TRY_OPTIONS = """([panelSel, numbers]) => {
 }"""
 
 
-def _check_every_option(page: Any, panel: str, records: list[Record],
-                        numbers: list[float]) -> set[str]:
+def _check_every_option(
+    page: Any, panel: str, records: list[Record], numbers: list[float]
+) -> set[str]:
     results = page.evaluate(TRY_OPTIONS, [panel, numbers])
     assert results, "the filter panel has no options"
     keys = set()
@@ -119,24 +130,35 @@ def _check_every_option(page: Any, panel: str, records: list[Record],
     return keys
 
 
-def test_every_option_of_every_scorecards_filter(page: Any, base_url: str,
-                                                 catalog: dict[str, Any]) -> None:
+def test_every_option_of_every_scorecards_filter(
+    page: Any, base_url: str, catalog: dict[str, Any]
+) -> None:
     page.goto(base_url + "/scorecards/")
     keys = _check_every_option(page, "#oma-filters", catalog["models"], [1, 7, 10, 70])
-    assert {"family", "verdict", "class", "kind", "task", "min-params", "max-params",
-            "datasets", "license"} <= keys
+    assert {
+        "family",
+        "verdict",
+        "class",
+        "kind",
+        "task",
+        "min-params",
+        "max-params",
+        "datasets",
+        "license",
+    } <= keys
 
 
-def test_every_option_of_every_choose_filter(page: Any, base_url: str,
-                                             catalog: dict[str, Any]) -> None:
+def test_every_option_of_every_choose_filter(
+    page: Any, base_url: str, catalog: dict[str, Any]
+) -> None:
     page.goto(base_url + "/choose/")
-    keys = _check_every_option(page, "#oma-finder-filters", catalog["models"],
-                               [0, 3, 5, 6, 10])
+    keys = _check_every_option(page, "#oma-finder-filters", catalog["models"], [0, 3, 5, 6, 10])
     assert {"task", "class", "datasets", "min-open", "entry", "max-params"} <= keys
 
 
-def test_several_values_and_a_no_match_message(page: Any, base_url: str,
-                                               catalog: dict[str, Any]) -> None:
+def test_several_values_and_a_no_match_message(
+    page: Any, base_url: str, catalog: dict[str, Any]
+) -> None:
     page.goto(base_url + "/scorecards/?family=olmo&family=llama-2")
     want = sum(1 for m in catalog["models"] if m["family"] in ("olmo", "llama-2"))
     assert page.locator("#oma-matrix tbody tr:not([hidden])").count() == want
@@ -145,13 +167,15 @@ def test_several_values_and_a_no_match_message(page: Any, base_url: str,
     message = page.locator("#oma-filters .oma-count").inner_text()
     assert message.startswith("No model matches"), message
     assert "Relax" in message
-    assert ("Family" in message or "Verdict" in message)
+    assert "Family" in message or "Verdict" in message
 
 
 # ---- the six reader journeys ----
 
-def test_journey_open_data_osi_small_code_model(page: Any, base_url: str,
-                                                catalog: dict[str, Any]) -> None:
+
+def test_journey_open_data_osi_small_code_model(
+    page: Any, base_url: str, catalog: dict[str, Any]
+) -> None:
     """An OSI-licensed model under 10B with open training data, for code."""
     page.goto(base_url + "/choose/")
     page.select_option("#oma-finder-filters select[name=task]", "code")
@@ -161,9 +185,15 @@ def test_journey_open_data_osi_small_code_model(page: Any, base_url: str,
     page.fill("#oma-finder-filters input[name=max-params]", "10")
     rows = page.locator("#oma-finder tbody tr:not([hidden])")
     names = rows.locator("td:first-child a").all_inner_texts()
-    want = [m for m in catalog["models"] if "code" in _tasks(m) and m["license_class"] == "osi"
-            and m["criteria"]["datasets"] == "open" and isinstance(m["params_b"], (int, float))
-            and m["params_b"] <= 10]
+    want = [
+        m
+        for m in catalog["models"]
+        if "code" in _tasks(m)
+        and m["license_class"] == "osi"
+        and m["criteria"]["datasets"] == "open"
+        and isinstance(m["params_b"], (int, float))
+        and m["params_b"] <= 10
+    ]
     assert sorted(names) == sorted(m["name"] for m in want)
     crystal = next(m["name"] for m in catalog["models"] if m["id"] == "LLM360/Crystal")
     assert crystal in names
@@ -174,8 +204,7 @@ def test_journey_open_data_osi_small_code_model(page: Any, base_url: str,
     _shot(page, "journey-choose-code")
 
 
-def test_journey_what_blocks_llama_2(page: Any, base_url: str,
-                                     catalog: dict[str, Any]) -> None:
+def test_journey_what_blocks_llama_2(page: Any, base_url: str, catalog: dict[str, Any]) -> None:
     record = next(m for m in catalog["models"] if m["id"] == "meta-llama/Llama-2-7b-hf")
     blockers = [c for c in record["blockers"] if c not in record["to_verify"]]
     assert blockers
@@ -197,8 +226,9 @@ def test_journey_what_blocks_llama_2(page: Any, base_url: str,
         assert urls <= links, f"{criterion}: evidence {urls} not linked ({links})"
 
 
-def test_journey_compare_mistral_with_olmo(page: Any, base_url: str,
-                                           catalog: dict[str, Any]) -> None:
+def test_journey_compare_mistral_with_olmo(
+    page: Any, base_url: str, catalog: dict[str, Any]
+) -> None:
     by_id = {m["id"]: m for m in catalog["models"]}
     olmo, mistral = by_id["allenai/OLMo-7B"], by_id["mistralai/Mistral-7B-v0.1"]
     page.goto(base_url + "/models/allenai/OLMo-7B/")
@@ -211,25 +241,39 @@ def test_journey_compare_mistral_with_olmo(page: Any, base_url: str,
     table.wait_for()
     heads = table.locator("thead th a:not(.oma-remove)").all_inner_texts()
     assert heads == [olmo["name"], mistral["name"]]
-    differ = {r.locator("th").inner_text().lstrip("≠ ").strip()
-              for r in table.locator("tbody tr[data-differs]").all()}
-    labels = dict(zip(CRITERIA, ["Training data sets", "Full weights", "Evaluation code",
-                                 "Fine-tuning code", "Training metrics / logs",
-                                 "OSI-approved license"], strict=True))
+    differ = {
+        r.locator("th").inner_text().lstrip("≠ ").strip()
+        for r in table.locator("tbody tr[data-differs]").all()
+    }
+    labels = dict(
+        zip(
+            CRITERIA,
+            [
+                "Training data sets",
+                "Full weights",
+                "Evaluation code",
+                "Fine-tuning code",
+                "Training metrics / logs",
+                "OSI-approved license",
+            ],
+            strict=True,
+        )
+    )
     for c in CRITERIA:
         assert (labels[c] in differ) == (olmo["criteria"][c] != mistral["criteria"][c]), c
     assert "Verdict" in differ
     assert "m=allenai%2FOLMo-7B" in page.url or "m=allenai/OLMo-7B" in page.url
 
 
-def test_journey_a_medical_fine_tune(page: Any, base_url: str,
-                                     catalog: dict[str, Any]) -> None:
+def test_journey_a_medical_fine_tune(page: Any, base_url: str, catalog: dict[str, Any]) -> None:
     medical = [m for m in catalog["models"] if "medical" in _tasks(m)]
     tunes = [m for m in medical if m["derivative"]]
     assert tunes
     page.goto(base_url + "/choose/?task=medical&entry=fine-tune")
     rows = page.locator("#oma-finder tbody tr:not([hidden])")
-    assert sorted(rows.locator("td:first-child a").all_inner_texts()) == sorted(m["name"] for m in tunes)
+    assert sorted(rows.locator("td:first-child a").all_inner_texts()) == sorted(
+        m["name"] for m in tunes
+    )
     rows.first.locator("td:first-child a").click()
     expect(page).to_have_url(re.compile(r"/models/"))
     assert "medical" in page.locator(".oma-facts").inner_text()
@@ -240,7 +284,9 @@ def test_journey_search_a_family_by_name(page: Any, base_url: str) -> None:
     page.locator("input.md-search__input").click()
     page.wait_for_function(
         "() => !/Initializing/i.test(document.querySelector('.md-search-result__meta')"
-        ".textContent)", timeout=60000)
+        ".textContent)",
+        timeout=60000,
+    )
     page.locator("input.md-search__input").press_sequentially("Llama 3.1", delay=30)
     result = page.locator(".md-search-result__link[href*='families/llama-3-1/']").first
     result.wait_for(timeout=30000)
@@ -278,10 +324,22 @@ def test_journey_copy_olmo_badge(browser: Any, base_url: str) -> None:
 
 # ---- phones ----
 
-PAGE_TYPES = ["/", "/families/", "/families/olmo/", "/families/qwen-2-5/", "/scorecards/",
-              "/choose/", "/compare/?m=mistralai/Mistral-7B-v0.1&m=allenai/OLMo-7B",
-              "/models/allenai/OLMo-7B/", "/models/BioMistral/BioMistral-7B/", "/charts/",
-              "/changelog/", "/methodology/", "/data/", "/about/"]
+PAGE_TYPES = [
+    "/",
+    "/families/",
+    "/families/olmo/",
+    "/families/qwen-2-5/",
+    "/scorecards/",
+    "/choose/",
+    "/compare/?m=mistralai/Mistral-7B-v0.1&m=allenai/OLMo-7B",
+    "/models/allenai/OLMo-7B/",
+    "/models/BioMistral/BioMistral-7B/",
+    "/charts/",
+    "/changelog/",
+    "/methodology/",
+    "/data/",
+    "/about/",
+]
 
 
 @pytest.fixture(scope="module")
@@ -311,10 +369,12 @@ def test_the_openness_comes_first_on_a_phone(phone: Any, base_url: str) -> None:
 
 
 def test_screenshots_of_model_compare_and_matrix(browser: Any, base_url: str) -> None:
-    pages = [("model-olmo-7b", "/models/allenai/OLMo-7B/"),
-             ("model-llama-2-7b", "/models/meta-llama/Llama-2-7b-hf/"),
-             ("compare-mistral-olmo", "/compare/?m=mistralai/Mistral-7B-v0.1&m=allenai/OLMo-7B"),
-             ("matrix", "/scorecards/")]
+    pages = [
+        ("model-olmo-7b", "/models/allenai/OLMo-7B/"),
+        ("model-llama-2-7b", "/models/meta-llama/Llama-2-7b-hf/"),
+        ("compare-mistral-olmo", "/compare/?m=mistralai/Mistral-7B-v0.1&m=allenai/OLMo-7B"),
+        ("matrix", "/scorecards/"),
+    ]
     SHOTS.mkdir(parents=True, exist_ok=True)
     for width, height in ((390, 844), (1440, 900)):
         context = browser.new_context(viewport={"width": width, "height": height})

@@ -23,25 +23,50 @@ ROOT = Path(__file__).resolve().parent.parent
 URL = "https://example.org/evidence"
 
 
-def _catalog(openness: dict[str, Any], model_openness: dict[str, Any] | None = None,
-             derivative: dict[str, Any] | None = None) -> dict[str, Any]:
-    model: dict[str, Any] = {"id": "org/Model-7B", "name": "Model 7B", "kind": "instruct",
-                             "released": "2024-01-01", "params_b": 7.24,
-                             "context_length": 4096, "sources": [URL]}
+def _catalog(
+    openness: dict[str, Any],
+    model_openness: dict[str, Any] | None = None,
+    derivative: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    model: dict[str, Any] = {
+        "id": "org/Model-7B",
+        "name": "Model 7B",
+        "kind": "instruct",
+        "released": "2024-01-01",
+        "params_b": 7.24,
+        "context_length": 4096,
+        "sources": [URL],
+    }
     if model_openness:
         model["openness"] = model_openness
-    family: dict[str, Any] = {"id": "fam", "name": "Fam", "organization": "Org",
-                              "summary": "A family.", "openness": openness, "models": [model]}
+    family: dict[str, Any] = {
+        "id": "fam",
+        "name": "Fam",
+        "organization": "Org",
+        "summary": "A family.",
+        "openness": openness,
+        "models": [model],
+    }
     if derivative is not None:
-        family["derivatives"] = [{"id": "someone/Model-7B-Med", "name": "Med",
-                                  "base": "org/Model-7B", "relation": "finetune",
-                                  "domain": "medical", "specialization": "Medicine.",
-                                  "released": "unknown", "params_b": 7.24,
-                                  "context_length": 4096, "sources": [URL],
-                                  "openness": derivative}]
-    return {"licenses": {"LicenseRef-Custom": {"name": "Custom", "url": URL,
-                                               "commercial": True}},
-            "families": [family]}
+        family["derivatives"] = [
+            {
+                "id": "someone/Model-7B-Med",
+                "name": "Med",
+                "base": "org/Model-7B",
+                "relation": "finetune",
+                "domain": "medical",
+                "specialization": "Medicine.",
+                "released": "unknown",
+                "params_b": 7.24,
+                "context_length": 4096,
+                "sources": [URL],
+                "openness": derivative,
+            }
+        ]
+    return {
+        "licenses": {"LicenseRef-Custom": {"name": "Custom", "url": URL, "commercial": True}},
+        "families": [family],
+    }
 
 
 def _errors(data: dict[str, Any]) -> list[str]:
@@ -57,24 +82,45 @@ def _weights(**fields: Any) -> dict[str, Any]:
 WEIGHTS_CASES = [
     ({"status": "open", "access": "public"}, None, "downloadable by anyone"),
     ({"status": "open", "access": "click-through"}, None, "an automatic click-through is open"),
-    ({"status": "open", "access": "approval"}, "approval by a person makes the weights 'partial'",
-     "a person's approval is not open"),
+    (
+        {"status": "open", "access": "approval"},
+        "approval by a person makes the weights 'partial'",
+        "a person's approval is not open",
+    ),
     ({"status": "open"}, "need access:", "released weights say how they are reached"),
-    ({"status": "partial", "access": "approval", "note": "Gated: Meta approves requests."}, None,
-     "approval is partial"),
+    (
+        {"status": "partial", "access": "approval", "note": "Gated: Meta approves requests."},
+        None,
+        "approval is partial",
+    ),
     ({"status": "partial", "access": "approval"}, "needs a note", "partial says what is missing"),
     ({"status": "closed", "access": "none"}, None, "not downloadable"),
-    ({"status": "closed", "access": "public"}, "contradicts status 'closed'",
-     "public weights are not closed"),
+    (
+        {"status": "closed", "access": "public"},
+        "contradicts status 'closed'",
+        "public weights are not closed",
+    ),
     ({"status": "unknown", "access": "public"}, None, "unknown asks nothing"),
-    ({"status": "open", "access": "public", "evidence": []}, "needs evidence",
-     "open needs a URL that shows it"),
-    ({"status": "open", "access": "public", "licenses": []}, "need their license id",
-     "released weights carry their license"),
-    ({"status": "open", "access": "public", "evidence": ["https://deepwiki.com/x/y"]},
-     "aggregator", "an AI-written wiki is no evidence"),
-    ({"status": "open", "access": "public", "evidence": ["javascript:alert(1)"]},
-     "not an http(s) URL", "evidence is a public web page"),
+    (
+        {"status": "open", "access": "public", "evidence": []},
+        "needs evidence",
+        "open needs a URL that shows it",
+    ),
+    (
+        {"status": "open", "access": "public", "licenses": []},
+        "need their license id",
+        "released weights carry their license",
+    ),
+    (
+        {"status": "open", "access": "public", "evidence": ["https://deepwiki.com/x/y"]},
+        "aggregator",
+        "an AI-written wiki is no evidence",
+    ),
+    (
+        {"status": "open", "access": "public", "evidence": ["javascript:alert(1)"]},
+        "not an http(s) URL",
+        "evidence is a public web page",
+    ),
 ]
 
 
@@ -89,26 +135,46 @@ def test_weights_rules(weights: dict[str, Any], expected: str | None, why: str) 
 
 # (component, assessment, expected error fragment or None, why)
 COMPONENT_CASES = [
-    ("evaluation_code", {"status": "closed"}, "needs evidence",
-     "closed needs a statement that it is withheld"),
+    (
+        "evaluation_code",
+        {"status": "closed"},
+        "needs evidence",
+        "closed needs a statement that it is withheld",
+    ),
     ("evaluation_code", {"status": "closed", "evidence": [URL]}, None, "closed with a statement"),
     ("evaluation_code", {"status": "unknown"}, None, "unknown is not closed and needs nothing"),
-    ("pretraining_data", {"status": "partial", "evidence": [URL]}, "needs a note",
-     "partial names what is missing"),
-    ("pretraining_data", {"status": "partial", "evidence": [URL], "note": "Only the SFT mix."},
-     None, "partial with a note"),
-    ("training_code", {"status": "open", "evidence": [URL], "access": "public"},
-     "recorded on the weights only", "access is a property of the weights"),
-    ("paper", {"status": "open", "evidence": ["https://en.wikipedia.org/wiki/Llama"]},
-     "aggregator", "an encyclopedia is not the paper"),
+    (
+        "pretraining_data",
+        {"status": "partial", "evidence": [URL]},
+        "needs a note",
+        "partial names what is missing",
+    ),
+    (
+        "pretraining_data",
+        {"status": "partial", "evidence": [URL], "note": "Only the SFT mix."},
+        None,
+        "partial with a note",
+    ),
+    (
+        "training_code",
+        {"status": "open", "evidence": [URL], "access": "public"},
+        "recorded on the weights only",
+        "access is a property of the weights",
+    ),
+    (
+        "paper",
+        {"status": "open", "evidence": ["https://en.wikipedia.org/wiki/Llama"]},
+        "aggregator",
+        "an encyclopedia is not the paper",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("component", "assessment", "expected", "why"), COMPONENT_CASES)
-def test_component_rules(component: str, assessment: dict[str, Any], expected: str | None,
-                         why: str) -> None:
-    errors = _errors(_catalog({**_weights(status="open", access="public"),
-                               component: assessment}))
+def test_component_rules(
+    component: str, assessment: dict[str, Any], expected: str | None, why: str
+) -> None:
+    errors = _errors(_catalog({**_weights(status="open", access="public"), component: assessment}))
     if expected is None:
         assert errors == [], why
     else:
@@ -118,8 +184,7 @@ def test_component_rules(component: str, assessment: dict[str, Any], expected: s
 def test_a_fact_source_on_an_aggregator_is_an_error() -> None:
     data = _catalog(_weights(status="open", access="public"))
     data["families"][0]["models"][0]["sources"] = ["https://aiwiki.ai/wiki/llama_2"]
-    assert any("families[0].models[0].sources[0]" in e and "aggregator" in e
-               for e in _errors(data))
+    assert any("families[0].models[0].sources[0]" in e and "aggregator" in e for e in _errors(data))
 
 
 def _card(openness: dict[str, Any], **kwargs: Any) -> Any:
@@ -129,32 +194,74 @@ def _card(openness: dict[str, Any], **kwargs: Any) -> Any:
     return Scorer(loaded.catalog)
 
 
-ALL_OPEN = {c: {"status": "open", "evidence": [URL]} for c in
-            ("pretraining_data", "finetuning_data", "evaluation_code", "finetuning_code",
-             "training_logs")}
+ALL_OPEN = {
+    c: {"status": "open", "evidence": [URL]}
+    for c in (
+        "pretraining_data",
+        "finetuning_data",
+        "evaluation_code",
+        "finetuning_code",
+        "training_logs",
+    )
+}
 
 # (overrides of an otherwise all-open family, expected verdict, expected blockers, why)
 VERDICT_CASES = [
     ({}, VerdictState.OPEN_SOURCE, [], "all six open under Apache-2.0"),
-    ({"training_logs": {"status": "unknown"}}, VerdictState.NOT_VERIFIED, [],
-     "only an unknown stands in the way"),
-    ({"training_logs": {"status": "closed", "evidence": [URL]}}, VerdictState.NOT_OPEN_SOURCE,
-     [Criterion.TRAINING_METRICS], "a closed criterion blocks"),
-    ({"evaluation_code": {"status": "partial", "evidence": [URL], "note": "Some."},
-      "training_logs": {"status": "closed", "evidence": [URL]}}, VerdictState.NOT_OPEN_SOURCE,
-     [Criterion.TRAINING_METRICS, Criterion.EVALUATION_CODE], "closed blockers come first"),
-    ({"weights": {"status": "open", "access": "public", "licenses": ["LicenseRef-Custom"],
-                  "evidence": [URL]}}, VerdictState.NOT_OPEN_SOURCE, [Criterion.LICENSE],
-     "open weights under a custom license: the license criterion decides, once"),
-    ({"weights": {"status": "open", "access": "public", "licenses": ["CC-BY-NC-4.0"],
-                  "evidence": [URL]}}, VerdictState.NOT_OPEN_SOURCE, [Criterion.LICENSE],
-     "non-commercial license: closed license criterion"),
+    (
+        {"training_logs": {"status": "unknown"}},
+        VerdictState.NOT_VERIFIED,
+        [],
+        "only an unknown stands in the way",
+    ),
+    (
+        {"training_logs": {"status": "closed", "evidence": [URL]}},
+        VerdictState.NOT_OPEN_SOURCE,
+        [Criterion.TRAINING_METRICS],
+        "a closed criterion blocks",
+    ),
+    (
+        {
+            "evaluation_code": {"status": "partial", "evidence": [URL], "note": "Some."},
+            "training_logs": {"status": "closed", "evidence": [URL]},
+        },
+        VerdictState.NOT_OPEN_SOURCE,
+        [Criterion.TRAINING_METRICS, Criterion.EVALUATION_CODE],
+        "closed blockers come first",
+    ),
+    (
+        {
+            "weights": {
+                "status": "open",
+                "access": "public",
+                "licenses": ["LicenseRef-Custom"],
+                "evidence": [URL],
+            }
+        },
+        VerdictState.NOT_OPEN_SOURCE,
+        [Criterion.LICENSE],
+        "open weights under a custom license: the license criterion decides, once",
+    ),
+    (
+        {
+            "weights": {
+                "status": "open",
+                "access": "public",
+                "licenses": ["CC-BY-NC-4.0"],
+                "evidence": [URL],
+            }
+        },
+        VerdictState.NOT_OPEN_SOURCE,
+        [Criterion.LICENSE],
+        "non-commercial license: closed license criterion",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("overrides", "verdict", "blockers", "why"), VERDICT_CASES)
-def test_verdicts(overrides: dict[str, Any], verdict: VerdictState, blockers: list[Criterion],
-                  why: str) -> None:
+def test_verdicts(
+    overrides: dict[str, Any], verdict: VerdictState, blockers: list[Criterion], why: str
+) -> None:
     family = {**ALL_OPEN, **_weights(status="open", access="public"), **overrides}
     card = _card(family).score("org/Model-7B")
     assert card.verdict == verdict, why
@@ -166,8 +273,7 @@ def test_verdicts(overrides: dict[str, Any], verdict: VerdictState, blockers: li
 
 def test_every_cell_says_where_its_evidence_was_recorded() -> None:
     family = {**ALL_OPEN, **_weights(status="open", access="public")}
-    scorer = _card(family, derivative={"finetuning_data": {"status": "closed",
-                                                           "evidence": [URL]}})
+    scorer = _card(family, derivative={"finetuning_data": {"status": "closed", "evidence": [URL]}})
     card = scorer.score("someone/Model-7B-Med")
     weights = card.criteria[Criterion.WEIGHTS].evidence[0].effective
     assert (weights.origin.value, weights.source) == ("inherited", "org/Model-7B")
@@ -199,8 +305,14 @@ def test_combine_never_turns_unknown_into_closed_or_open(parts: list[Status]) ->
         assert result == Status.UNKNOWN
 
 
-_COMPONENTS = ["pretraining_data", "evaluation_code", "finetuning_code", "training_logs",
-               "training_code", "checkpoints"]
+_COMPONENTS = [
+    "pretraining_data",
+    "evaluation_code",
+    "finetuning_code",
+    "training_logs",
+    "training_code",
+    "checkpoints",
+]
 
 
 def _assessment(status: Status) -> dict[str, Any]:
@@ -213,10 +325,13 @@ def _assessment(status: Status) -> dict[str, Any]:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.dictionaries(st.sampled_from(_COMPONENTS), statuses),
-       st.dictionaries(st.sampled_from(_COMPONENTS), statuses))
+@given(
+    st.dictionaries(st.sampled_from(_COMPONENTS), statuses),
+    st.dictionaries(st.sampled_from(_COMPONENTS), statuses),
+)
 def test_open_source_iff_all_six_open_and_derivatives_inherit(
-        family: dict[str, Status], own: dict[str, Status]) -> None:
+    family: dict[str, Status], own: dict[str, Status]
+) -> None:
     openness = {c: _assessment(s) for c, s in family.items()}
     openness.update(_weights(status="open", access="public"))
     scorer = _card(openness, derivative={c: _assessment(s) for c, s in own.items()})
@@ -226,7 +341,8 @@ def test_open_source_iff_all_six_open_and_derivatives_inherit(
         assert card.open_source is all_open
         assert (card.verdict == VerdictState.OPEN_SOURCE) is all_open
         assert set(card.blockers) | set(card.to_verify) == {
-            c for c in Criterion if card.criteria[c].status != Status.OPEN}
+            c for c in Criterion if card.criteria[c].status != Status.OPEN
+        }
     base = scorer.score("org/Model-7B")
     child = scorer.score("someone/Model-7B-Med")
     # What the derivative does not set itself is its base's, never more open.
@@ -263,16 +379,19 @@ def test_the_real_catalog_follows_the_rules() -> None:
 # subprocess, which mutation testing cannot map to the code they reach): same input, same
 # PATH:LINE:COL, same message.
 @pytest.mark.parametrize(("old", "new", "line", "col", "message"), VALIDATE_CASES)
-def test_each_broken_field_is_reported_at_its_line(tmp_path: Path, old: str, new: str,
-                                                    line: int, col: int, message: str) -> None:
+def test_each_broken_field_is_reported_at_its_line(
+    tmp_path: Path, old: str, new: str, line: int, col: int, message: str
+) -> None:
     path = tmp_path / "broken.yaml"
     path.write_text(VALID.replace(old, new, 1), encoding="utf-8")
     loaded = load(path)
     assert loaded.catalog is None
     located = [p for p in loaded.errors if (p.file, p.line, p.col) == (str(path), line, col)]
     # the message itself starts with the expected text (no "Value error, " left in front)
-    assert any(p.message.startswith(message) or f"{p.where}: {p.message}".startswith(message)
-               for p in located), [str(p) for p in loaded.problems]
+    assert any(
+        p.message.startswith(message) or f"{p.where}: {p.message}".startswith(message)
+        for p in located
+    ), [str(p) for p in loaded.problems]
 
 
 def test_every_error_is_reported_once_and_a_valid_catalog_has_none(tmp_path: Path) -> None:
@@ -280,8 +399,9 @@ def test_every_error_is_reported_once_and_a_valid_catalog_has_none(tmp_path: Pat
     path.write_text(VALID, encoding="utf-8")
     assert load(path).problems == []
     text = VALID.replace("status: open", "status: opn").replace("params_b: 1\n", "params_b: -1\n")
-    path.write_text(text.replace("evidence: [https://example.org/w]", "evidance: []"),
-                    encoding="utf-8")
+    path.write_text(
+        text.replace("evidence: [https://example.org/w]", "evidance: []"), encoding="utf-8"
+    )
     loaded = load(path)
     assert [(p.line, p.col, p.where) for p in loaded.errors] == [
         (13, 17, "families[0].openness.weights.status"),
@@ -290,14 +410,17 @@ def test_every_error_is_reported_once_and_a_valid_catalog_has_none(tmp_path: Pat
     ]
 
 
-@pytest.mark.parametrize(("url", "expected"), [
-    ("https://deepwiki.com/org/repo", "deepwiki.com"),
-    ("https://www.DeepWiki.com/org/repo", "deepwiki.com"),
-    ("https://deepwiki.com:8443/org/repo", "deepwiki.com"),
-    ("deepwiki.com/org/repo", "deepwiki.com"),
-    ("https://notdeepwiki.com/org/repo", None),
-    ("https://example.org/go?to=https://deepwiki.com/x", None),
-    ("https://huggingface.co/org/repo", None),
-])
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://deepwiki.com/org/repo", "deepwiki.com"),
+        ("https://www.DeepWiki.com/org/repo", "deepwiki.com"),
+        ("https://deepwiki.com:8443/org/repo", "deepwiki.com"),
+        ("deepwiki.com/org/repo", "deepwiki.com"),
+        ("https://notdeepwiki.com/org/repo", None),
+        ("https://example.org/go?to=https://deepwiki.com/x", None),
+        ("https://huggingface.co/org/repo", None),
+    ],
+)
 def test_an_aggregator_is_known_by_its_host(url: str, expected: str | None) -> None:
     assert rules.aggregator(url) == expected

@@ -37,8 +37,17 @@ def scorer() -> Scorer:
 
 @pytest.mark.parametrize(
     ("statuses", "expected"),
-    [([O, O], O), ([C, C], C), ([O, C], P), ([O, P], P), ([O, U], U), ([C, U], C), ([P, U], P), ([], U),
-     ([P], P)],
+    [
+        ([O, O], O),
+        ([C, C], C),
+        ([O, C], P),
+        ([O, P], P),
+        ([O, U], U),
+        ([C, U], C),
+        ([P, U], P),
+        ([], U),
+        ([P], P),
+    ],
 )
 def test_combine(statuses: list[Status], expected: Status) -> None:
     assert combine(statuses) == expected
@@ -144,6 +153,7 @@ def test_the_real_catalog_keeps_the_lessons_verdicts() -> None:
 
 # --- the reasons a reader sees, exactly: one table per rule (components -> text) ---------
 
+
 def _a(status: str, **fields: object) -> dict[str, object]:
     out: dict[str, object] = {"status": status}
     if status != "unknown":
@@ -154,15 +164,26 @@ def _a(status: str, **fields: object) -> dict[str, object]:
 
 
 ALL_OPEN = {
-    "pretraining_data": _a("open"), "weights": _a("open", access="public", licenses=["Apache-2.0"]),
-    "training_code": _a("open", licenses=["MIT"]), "paper": _a("open"), "model_card": _a("open"),
-    "data_card": _a("open"), "evaluation_code": _a("open"), "checkpoints": _a("open"),
-    "finetuning_code": _a("open"), "training_logs": _a("open"), "finetuning_data": _a("open"),
+    "pretraining_data": _a("open"),
+    "weights": _a("open", access="public", licenses=["Apache-2.0"]),
+    "training_code": _a("open", licenses=["MIT"]),
+    "paper": _a("open"),
+    "model_card": _a("open"),
+    "data_card": _a("open"),
+    "evaluation_code": _a("open"),
+    "checkpoints": _a("open"),
+    "finetuning_code": _a("open"),
+    "training_logs": _a("open"),
+    "finetuning_data": _a("open"),
 }
 
 
-def _card(family: dict[str, object], model: dict[str, object] | None = None,
-          derivative: dict[str, object] | None = None, entry: str = "org/Model-7B") -> Scorecard:
+def _card(
+    family: dict[str, object],
+    model: dict[str, object] | None = None,
+    derivative: dict[str, object] | None = None,
+    entry: str = "org/Model-7B",
+) -> Scorecard:
     catalog = Catalog.model_validate(_catalog({**ALL_OPEN, **family}, model, derivative))
     return Scorer(catalog).score(entry)
 
@@ -171,86 +192,163 @@ def test_the_data_cell_names_every_stage_of_the_lineage() -> None:
     model = {"finetuning_data": _a("partial")}
     card = _card({}, model, {"finetuning_data": _a("closed")})
     assert card.criteria[Criterion.DATASETS].because == (
-        "pre-training data: open; fine-tuning data of org/Model-7B: partial")
+        "pre-training data: open; fine-tuning data of org/Model-7B: partial"
+    )
     assert card.criteria[Criterion.DATASETS].status == P
     med = _card({}, model, {"finetuning_data": _a("closed")}, entry="someone/Model-7B-Med")
     assert med.criteria[Criterion.DATASETS].because == (
         "pre-training data: open; fine-tuning data of org/Model-7B: partial; "
-        "fine-tuning data of someone/Model-7B-Med: closed")
+        "fine-tuning data of someone/Model-7B-Med: closed"
+    )
     assert [(e.component, e.entry) for e in med.criteria[Criterion.DATASETS].evidence] == [
         (Component.PRETRAINING_DATA, "someone/Model-7B-Med"),
         (Component.FINETUNING_DATA, "org/Model-7B"),
-        (Component.FINETUNING_DATA, "someone/Model-7B-Med")]
+        (Component.FINETUNING_DATA, "someone/Model-7B-Med"),
+    ]
     assert med.criteria[Criterion.DATASETS].components == (
-        Component.PRETRAINING_DATA, Component.FINETUNING_DATA)
+        Component.PRETRAINING_DATA,
+        Component.FINETUNING_DATA,
+    )
 
 
-@pytest.mark.parametrize(("licenses", "status", "because"), [
-    (["Apache-2.0"], O, "weights license: Apache-2.0 (OSI-approved)"),
-    (["Apache-2.0", "MIT"], O, "weights license: Apache-2.0, MIT (OSI-approved)"),
-    (["LicenseRef-Custom"], P, "weights license: LicenseRef-Custom (Open weights with restrictions)"),
-    ([], U, "weights license: not recorded (Unknown)"),
-])
+@pytest.mark.parametrize(
+    ("licenses", "status", "because"),
+    [
+        (["Apache-2.0"], O, "weights license: Apache-2.0 (OSI-approved)"),
+        (["Apache-2.0", "MIT"], O, "weights license: Apache-2.0, MIT (OSI-approved)"),
+        (
+            ["LicenseRef-Custom"],
+            P,
+            "weights license: LicenseRef-Custom (Open weights with restrictions)",
+        ),
+        ([], U, "weights license: not recorded (Unknown)"),
+    ],
+)
 def test_the_license_cell(licenses: list[str], status: Status, because: str) -> None:
     card = _card({"weights": _a("open", access="public", licenses=licenses)})
-    assert (card.criteria[Criterion.LICENSE].status, card.criteria[Criterion.LICENSE].because) \
-        == (status, because)
+    assert (card.criteria[Criterion.LICENSE].status, card.criteria[Criterion.LICENSE].because) == (
+        status,
+        because,
+    )
     assert card.criteria[Criterion.LICENSE].components == (Component.WEIGHTS,)
     assert card.license_ids == licenses
 
 
-@pytest.mark.parametrize(("criterion", "component", "label"), [
-    (Criterion.WEIGHTS, "weights", "Final weights"),
-    (Criterion.EVALUATION_CODE, "evaluation_code", "Evaluation code"),
-    (Criterion.FINETUNING_CODE, "finetuning_code", "Fine-tuning code"),
-    (Criterion.TRAINING_METRICS, "training_logs", "Training logs / metrics"),
-])
+@pytest.mark.parametrize(
+    ("criterion", "component", "label"),
+    [
+        (Criterion.WEIGHTS, "weights", "Final weights"),
+        (Criterion.EVALUATION_CODE, "evaluation_code", "Evaluation code"),
+        (Criterion.FINETUNING_CODE, "finetuning_code", "Fine-tuning code"),
+        (Criterion.TRAINING_METRICS, "training_logs", "Training logs / metrics"),
+    ],
+)
 def test_a_single_component_cell(criterion: Criterion, component: str, label: str) -> None:
-    card = _card({component: _a("partial", **({"access": "approval"} if component == "weights"
-                                              else {}))})
+    card = _card(
+        {component: _a("partial", **({"access": "approval"} if component == "weights" else {}))}
+    )
     result = card.criteria[criterion]
     assert (result.status, result.because) == (P, f"{label}: partial")
     assert result.components == (Component(component),)
-    assert [(e.component, e.entry) for e in result.evidence] == [(Component(component),
-                                                                  "org/Model-7B")]
+    assert [(e.component, e.entry) for e in result.evidence] == [
+        (Component(component), "org/Model-7B")
+    ]
     assert card.blockers == [criterion]
 
 
-MEETS = ("data information", "complete training code under OSI terms",
-         "parameters under OSI-approved terms")
+MEETS = (
+    "data information",
+    "complete training code under OSI terms",
+    "parameters under OSI-approved terms",
+)
 
 # (family components changed from all open, OSAID result, its reasons, why)
 OSAID_CASES = [
     ({}, "meets", MEETS, "everything open"),
-    ({"pretraining_data": _a("closed"), "data_card": _a("partial"), "paper": _a("closed")},
-     "meets", MEETS, "a partial data card is data information"),
-    ({"pretraining_data": _a("closed"), "data_card": _a("closed"), "paper": _a("open")},
-     "meets", MEETS, "a paper is data information"),
-    ({"pretraining_data": _a("closed"), "data_card": _a("closed"), "paper": _a("closed")},
-     "does not meet", ("missing: data information",), "no data information at all"),
-    ({"pretraining_data": _a("unknown"), "data_card": _a("closed"), "paper": _a("closed")},
-     "unknown", ("not recorded: data information",), "an unknown is not a closed"),
-    ({"training_code": _a("open", licenses=["LicenseRef-Custom"])}, "does not meet",
-     ("missing: complete training code under OSI terms",), "code under a non-OSI license"),
+    (
+        {"pretraining_data": _a("closed"), "data_card": _a("partial"), "paper": _a("closed")},
+        "meets",
+        MEETS,
+        "a partial data card is data information",
+    ),
+    (
+        {"pretraining_data": _a("closed"), "data_card": _a("closed"), "paper": _a("open")},
+        "meets",
+        MEETS,
+        "a paper is data information",
+    ),
+    (
+        {"pretraining_data": _a("closed"), "data_card": _a("closed"), "paper": _a("closed")},
+        "does not meet",
+        ("missing: data information",),
+        "no data information at all",
+    ),
+    (
+        {"pretraining_data": _a("unknown"), "data_card": _a("closed"), "paper": _a("closed")},
+        "unknown",
+        ("not recorded: data information",),
+        "an unknown is not a closed",
+    ),
+    (
+        {"training_code": _a("open", licenses=["LicenseRef-Custom"])},
+        "does not meet",
+        ("missing: complete training code under OSI terms",),
+        "code under a non-OSI license",
+    ),
     ({"training_code": _a("open")}, "meets", MEETS, "open code without a recorded license"),
-    ({"training_code": _a("partial")}, "does not meet",
-     ("missing: complete training code under OSI terms",), "partial code is not complete"),
-    ({"training_code": _a("unknown")}, "unknown",
-     ("not recorded: complete training code under OSI terms",), "unknown code"),
-    ({"weights": _a("open", access="public", licenses=["LicenseRef-Custom"])}, "does not meet",
-     ("missing: parameters under OSI-approved terms",), "open weights, restricted license"),
-    ({"weights": _a("open", access="public", licenses=[])}, "unknown",
-     ("not recorded: parameters under OSI-approved terms",), "open weights, license unknown"),
-    ({"weights": _a("closed", access="none")}, "does not meet",
-     ("missing: parameters under OSI-approved terms",), "closed weights"),
-    ({"weights": _a("unknown")}, "unknown", ("not recorded: parameters under OSI-approved terms",),
-     "unknown weights"),
-    ({"training_code": _a("closed"), "weights": _a("unknown")}, "does not meet",
-     ("missing: complete training code under OSI terms",), "a missing part outweighs unknowns"),
-    ({"pretraining_data": _a("closed"), "data_card": _a("closed"), "paper": _a("closed"),
-      "training_code": _a("closed")}, "does not meet",
-     ("missing: data information", "missing: complete training code under OSI terms"),
-     "every missing part is listed, in order"),
+    (
+        {"training_code": _a("partial")},
+        "does not meet",
+        ("missing: complete training code under OSI terms",),
+        "partial code is not complete",
+    ),
+    (
+        {"training_code": _a("unknown")},
+        "unknown",
+        ("not recorded: complete training code under OSI terms",),
+        "unknown code",
+    ),
+    (
+        {"weights": _a("open", access="public", licenses=["LicenseRef-Custom"])},
+        "does not meet",
+        ("missing: parameters under OSI-approved terms",),
+        "open weights, restricted license",
+    ),
+    (
+        {"weights": _a("open", access="public", licenses=[])},
+        "unknown",
+        ("not recorded: parameters under OSI-approved terms",),
+        "open weights, license unknown",
+    ),
+    (
+        {"weights": _a("closed", access="none")},
+        "does not meet",
+        ("missing: parameters under OSI-approved terms",),
+        "closed weights",
+    ),
+    (
+        {"weights": _a("unknown")},
+        "unknown",
+        ("not recorded: parameters under OSI-approved terms",),
+        "unknown weights",
+    ),
+    (
+        {"training_code": _a("closed"), "weights": _a("unknown")},
+        "does not meet",
+        ("missing: complete training code under OSI terms",),
+        "a missing part outweighs unknowns",
+    ),
+    (
+        {
+            "pretraining_data": _a("closed"),
+            "data_card": _a("closed"),
+            "paper": _a("closed"),
+            "training_code": _a("closed"),
+        },
+        "does not meet",
+        ("missing: data information", "missing: complete training code under OSI terms"),
+        "every missing part is listed, in order",
+    ),
 ]
 
 
@@ -262,18 +360,42 @@ def test_osaid(family: dict[str, object], result: str, reasons: tuple[str, ...],
 # (family components changed from all open, MOF class, its reasons, why)
 MOF_CASES = [
     ({}, "Class I (Open Science)", (), "everything open"),
-    ({"checkpoints": _a("unknown")}, "Class II (Open Tooling)",
-     ("for Class I (Open Science): checkpoints not open",), "no checkpoints: tooling only"),
-    ({"pretraining_data": _a("partial"), "checkpoints": _a("closed")}, "Class II (Open Tooling)",
-     ("for Class I (Open Science): pretraining_data, checkpoints not open",), "both listed"),
-    ({"evaluation_code": _a("closed")}, "Class III (Open Model)",
-     ("for Class II (Open Tooling): evaluation_code not open",), "closed evaluation code"),
-    ({"model_card": _a("partial"), "paper": _a("closed")}, "Not classified",
-     ("for Class III (Open Model): model_card, paper not open",), "the lowest class fails"),
-    ({"weights": _a("open", access="public", licenses=["LicenseRef-Custom"])}, "Not classified",
-     ("weights are not under an OSI-approved license",), "the license comes first"),
-    ({"weights": _a("open", access="public", licenses=[])}, "Not classified",
-     ("weights are not under an OSI-approved license",), "an unknown license is not OSI"),
+    (
+        {"checkpoints": _a("unknown")},
+        "Class II (Open Tooling)",
+        ("for Class I (Open Science): checkpoints not open",),
+        "no checkpoints: tooling only",
+    ),
+    (
+        {"pretraining_data": _a("partial"), "checkpoints": _a("closed")},
+        "Class II (Open Tooling)",
+        ("for Class I (Open Science): pretraining_data, checkpoints not open",),
+        "both listed",
+    ),
+    (
+        {"evaluation_code": _a("closed")},
+        "Class III (Open Model)",
+        ("for Class II (Open Tooling): evaluation_code not open",),
+        "closed evaluation code",
+    ),
+    (
+        {"model_card": _a("partial"), "paper": _a("closed")},
+        "Not classified",
+        ("for Class III (Open Model): model_card, paper not open",),
+        "the lowest class fails",
+    ),
+    (
+        {"weights": _a("open", access="public", licenses=["LicenseRef-Custom"])},
+        "Not classified",
+        ("weights are not under an OSI-approved license",),
+        "the license comes first",
+    ),
+    (
+        {"weights": _a("open", access="public", licenses=[])},
+        "Not classified",
+        ("weights are not under an OSI-approved license",),
+        "an unknown license is not OSI",
+    ),
 ]
 
 
@@ -283,44 +405,74 @@ def test_mof(family: dict[str, object], result: str, reasons: tuple[str, ...], w
 
 
 def test_blockers_list_closed_before_partial_in_criterion_order() -> None:
-    card = _card({"finetuning_code": _a("partial"), "evaluation_code": _a("closed"),
-                  "training_logs": _a("closed"),
-                  "weights": _a("open", access="public", licenses=["LicenseRef-Custom"])})
-    assert card.blockers == [Criterion.EVALUATION_CODE, Criterion.TRAINING_METRICS,
-                             Criterion.FINETUNING_CODE, Criterion.LICENSE]
+    card = _card(
+        {
+            "finetuning_code": _a("partial"),
+            "evaluation_code": _a("closed"),
+            "training_logs": _a("closed"),
+            "weights": _a("open", access="public", licenses=["LicenseRef-Custom"]),
+        }
+    )
+    assert card.blockers == [
+        Criterion.EVALUATION_CODE,
+        Criterion.TRAINING_METRICS,
+        Criterion.FINETUNING_CODE,
+        Criterion.LICENSE,
+    ]
     assert card.verdict == VerdictState.NOT_OPEN_SOURCE
     assert not card.open_source
     assert card.to_verify == []
     unverified = _card({"finetuning_data": _a("unknown"), "evaluation_code": _a("unknown")})
     assert (unverified.blockers, unverified.to_verify, unverified.verdict) == (
-        [], [Criterion.DATASETS, Criterion.EVALUATION_CODE], VerdictState.NOT_VERIFIED)
+        [],
+        [Criterion.DATASETS, Criterion.EVALUATION_CODE],
+        VerdictState.NOT_VERIFIED,
+    )
     assert _card({}).verdict == VerdictState.OPEN_SOURCE
 
 
-def _scorer(family: dict[str, object], model: dict[str, object] | None = None,
-            derivative: dict[str, object] | None = None, kind: str = "instruct") -> Scorer:
+def _scorer(
+    family: dict[str, object],
+    model: dict[str, object] | None = None,
+    derivative: dict[str, object] | None = None,
+    kind: str = "instruct",
+) -> Scorer:
     data = _catalog(family, model, derivative)
     data["families"][0]["models"][0]["kind"] = kind
     return Scorer(Catalog.model_validate(data))
 
 
-@pytest.mark.parametrize(("kind", "entry", "component", "origin", "source", "status"), [
-    ("instruct", "org/Model-7B", "weights", Origin.FAMILY, "fam", O),
-    ("instruct", "org/Model-7B", "training_code", Origin.MODEL, "org/Model-7B", C),
-    ("instruct", "org/Model-7B", "checkpoints", Origin.NOT_RECORDED, None, U),
-    ("instruct", "org/Model-7B", "finetuning_data", Origin.NOT_RECORDED, None, U),
-    ("base", "org/Model-7B", "finetuning_data", Origin.NOT_APPLICABLE, None, U),
-    ("base", "someone/Model-7B-Med", "weights", Origin.INHERITED, "org/Model-7B", O),
-    ("base", "someone/Model-7B-Med", "training_code", Origin.INHERITED, "org/Model-7B", C),
-    ("base", "someone/Model-7B-Med", "checkpoints", Origin.NOT_RECORDED, None, U),
-    ("base", "someone/Model-7B-Med", "evaluation_code", Origin.MODEL, "someone/Model-7B-Med", P),
-    ("base", "someone/Model-7B-Med", "finetuning_data", Origin.NOT_RECORDED, None, U),
-])
-def test_each_component_says_where_it_was_recorded(kind: str, entry: str, component: str,
-                                                    origin: Origin, source: str | None,
-                                                    status: Status) -> None:
-    scorer = _scorer({"weights": _a("open", access="public", licenses=["Apache-2.0"])},
-                     {"training_code": _a("closed")}, {"evaluation_code": _a("partial")}, kind)
+@pytest.mark.parametrize(
+    ("kind", "entry", "component", "origin", "source", "status"),
+    [
+        ("instruct", "org/Model-7B", "weights", Origin.FAMILY, "fam", O),
+        ("instruct", "org/Model-7B", "training_code", Origin.MODEL, "org/Model-7B", C),
+        ("instruct", "org/Model-7B", "checkpoints", Origin.NOT_RECORDED, None, U),
+        ("instruct", "org/Model-7B", "finetuning_data", Origin.NOT_RECORDED, None, U),
+        ("base", "org/Model-7B", "finetuning_data", Origin.NOT_APPLICABLE, None, U),
+        ("base", "someone/Model-7B-Med", "weights", Origin.INHERITED, "org/Model-7B", O),
+        ("base", "someone/Model-7B-Med", "training_code", Origin.INHERITED, "org/Model-7B", C),
+        ("base", "someone/Model-7B-Med", "checkpoints", Origin.NOT_RECORDED, None, U),
+        (
+            "base",
+            "someone/Model-7B-Med",
+            "evaluation_code",
+            Origin.MODEL,
+            "someone/Model-7B-Med",
+            P,
+        ),
+        ("base", "someone/Model-7B-Med", "finetuning_data", Origin.NOT_RECORDED, None, U),
+    ],
+)
+def test_each_component_says_where_it_was_recorded(
+    kind: str, entry: str, component: str, origin: Origin, source: str | None, status: Status
+) -> None:
+    scorer = _scorer(
+        {"weights": _a("open", access="public", licenses=["Apache-2.0"])},
+        {"training_code": _a("closed")},
+        {"evaluation_code": _a("partial")},
+        kind,
+    )
     effective = scorer.components(entry)[Component(component)]
     assert (effective.origin, effective.source, effective.status) == (origin, source, status)
 
@@ -338,12 +490,18 @@ def test_scoring_survives_a_base_cycle_and_a_dangling_base() -> None:
     first = data["families"][0]["derivatives"][0]
     data["families"][0]["derivatives"].append({**first, "id": "someone/Loop", "base": first["id"]})
     first["base"] = "someone/Loop"
-    data["families"][0]["derivatives"].append({**first, "id": "someone/Orphan",
-                                               "base": "gone/Model"})
+    data["families"][0]["derivatives"].append(
+        {**first, "id": "someone/Orphan", "base": "gone/Model"}
+    )
     scorer = Scorer(Catalog.model_validate(data))
     cards = scorer.score_all()
     assert set(cards) == {"org/Model-7B", "someone/Model-7B-Med", "someone/Loop", "someone/Orphan"}
     assert [mid for mid, _c, _e in scorer.lineage_data("someone/Loop")] == [
-        "someone/Loop", "someone/Model-7B-Med", "someone/Loop"]
+        "someone/Loop",
+        "someone/Model-7B-Med",
+        "someone/Loop",
+    ]
     assert [mid for mid, _c, _e in scorer.lineage_data("someone/Orphan")] == [
-        "someone/Orphan", "someone/Orphan"]
+        "someone/Orphan",
+        "someone/Orphan",
+    ]

@@ -39,15 +39,32 @@ def test_serve_re_renders_when_the_catalog_changes(tmp_path: Path) -> None:
     shutil.copy(FIXTURES / "catalog.yaml", catalog)
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "generator", "serve", "--catalog", str(catalog),
-         "--lock", str(project / "none.yaml"), "--config", str(project / "mkdocs.yml"),
-         "--docs-dir", str(project / "docs"), "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "generator",
+            "serve",
+            "--catalog",
+            str(catalog),
+            "--lock",
+            str(project / "none.yaml"),
+            "--config",
+            str(project / "mkdocs.yml"),
+            "--docs-dir",
+            str(project / "docs"),
+            "--dev-addr",
+            f"127.0.0.1:{port}",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     # MkDocs serves under site_url's path, as the published site is.
-    mount = re.search(r"^site_url: https?://[^/]+(/\S*)$", (ROOT / "mkdocs.yml").read_text(),
-                      re.MULTILINE)
+    mount = re.search(
+        r"^site_url: https?://[^/]+(/\S*)$", (ROOT / "mkdocs.yml").read_text(), re.MULTILINE
+    )
     path = mount.group(1) if mount else "/"
     url = f"http://127.0.0.1:{port}{path}families/weights-only/"
     try:

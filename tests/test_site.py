@@ -11,10 +11,18 @@ from tests.conftest import BuiltSite
 def test_fixture_site_builds_strict(fixture_site: BuiltSite) -> None:
     assert fixture_site.result.code == 0, fixture_site.result.err
     site = fixture_site.site
-    for page in ("index.html", "families/index.html", "families/open-family/index.html",
-                 "families/weights-only/index.html", "scorecards/index.html",
-                 "methodology/index.html", "about/index.html", "api/catalog.json",
-                 "api/catalog.csv", "badges/open-lab/Open-7B.svg"):
+    for page in (
+        "index.html",
+        "families/index.html",
+        "families/open-family/index.html",
+        "families/weights-only/index.html",
+        "scorecards/index.html",
+        "methodology/index.html",
+        "about/index.html",
+        "api/catalog.json",
+        "api/catalog.csv",
+        "badges/open-lab/Open-7B.svg",
+    ):
         assert (site / page).is_file(), page
     family = (site / "families/open-family/index.html").read_text()
     assert "&lt;script&gt;alert" in family
@@ -22,7 +30,7 @@ def test_fixture_site_builds_strict(fixture_site: BuiltSite) -> None:
     assert "✓ Open source" in family
     assert 'id="m-open-lab-open-7b"' in family
     matrix = (site / "scorecards/index.html").read_text()
-    assert matrix.count('<tr data-family=') == 6
+    assert matrix.count("<tr data-family=") == 6
     doc = json.loads((site / "api/catalog.json").read_text())
     assert [m["id"] for m in doc["models"]][:2] == ["open-lab/Open-7B", "open-lab/Open-7B-Instruct"]
 
@@ -54,15 +62,19 @@ def test_site_url_is_read_from_the_parsed_mkdocs_yml(tmp_path: Path) -> None:
     from generator.pipeline import site_url
 
     config = tmp_path / "mkdocs.yml"
-    config.write_text("site_name: X\nsite_url: 'https://example.org/atlas'  # a comment\n"
-                      "markdown_extensions:\n  - pymdownx.emoji:\n"
-                      "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n")
+    config.write_text(
+        "site_name: X\nsite_url: 'https://example.org/atlas'  # a comment\n"
+        "markdown_extensions:\n  - pymdownx.emoji:\n"
+        "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
+    )
     assert site_url(config) == "https://example.org/atlas/"
     config.write_text("site_name: X\n")
     assert site_url(config) == ""
 
 
-def test_every_model_has_a_page_that_family_pages_and_badges_link_to(fixture_site: BuiltSite) -> None:
+def test_every_model_has_a_page_that_family_pages_and_badges_link_to(
+    fixture_site: BuiltSite,
+) -> None:
     site = fixture_site.site
     doc = json.loads((site / "api/catalog.json").read_text())
     family = (site / "families/open-family/index.html").read_text()
@@ -70,10 +82,12 @@ def test_every_model_has_a_page_that_family_pages_and_badges_link_to(fixture_sit
         page = site / "models" / record["id"] / "index.html"
         assert page.is_file(), record["id"]
         html = page.read_text()
-        assert html.index('class="oma-verdict') < html.index('<h2 id="the-six-criteria"'), "verdict first"
-        assert f'models/{record["id"]}/)' in html  # the badge snippet links this page
-        assert f'<title>{record["name"]} - ' in html
-        compare = json.loads((site / "api/models" / f'{record["id"]}.json').read_text())
+        assert html.index('class="oma-verdict') < html.index('<h2 id="the-six-criteria"'), (
+            "verdict first"
+        )
+        assert f"models/{record['id']}/)" in html  # the badge snippet links this page
+        assert f"<title>{record['name']} - " in html
+        compare = json.loads((site / "api/models" / f"{record['id']}.json").read_text())
         assert compare["criteria"] == record["criteria"]
         if record["family"] == "open-family":
             assert f'href="../../models/{record["id"]}/"' in family
@@ -94,7 +108,9 @@ def test_each_page_has_its_own_title_and_description(fixture_site: BuiltSite) ->
     assert len(seen) == len(pages), "a meta description of its own on every page"
 
 
-def test_the_footer_says_the_data_license_and_how_to_report_an_error(fixture_site: BuiltSite) -> None:
+def test_the_footer_says_the_data_license_and_how_to_report_an_error(
+    fixture_site: BuiltSite,
+) -> None:
     html = (fixture_site.site / "index.html").read_text()
     footer = html.split('class="md-copyright"', 1)[1]
     assert "CC BY 4.0" in footer

@@ -51,11 +51,19 @@ def fake(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeHub]:
     synthetic = models_for(HEALTHY + list(FAULTS))
     # Copies: a test that moves a repo's commit must not move it for the next test.
     models = copy.deepcopy({**synthetic, OLMO["id"]: OLMO, LLAMA["id"]: LLAMA, BERT["id"]: BERT})
-    configs = {**synthetic_configs(synthetic), OLMO["id"]: load_config("olmo-7b"),
-               LLAMA["id"]: load_config("llama-2-7b-hf"),
-               BERT["id"]: load_config("bert-base-uncased")}
-    with FakeHub(models, redirects={"bert-base-uncased": BERT["id"]}, configs=configs,
-                 tokens=frozenset({GRANTED}), gated_access=frozenset({GRANTED})) as hub:
+    configs = {
+        **synthetic_configs(synthetic),
+        OLMO["id"]: load_config("olmo-7b"),
+        LLAMA["id"]: load_config("llama-2-7b-hf"),
+        BERT["id"]: load_config("bert-base-uncased"),
+    }
+    with FakeHub(
+        models,
+        redirects={"bert-base-uncased": BERT["id"]},
+        configs=configs,
+        tokens=frozenset({GRANTED}),
+        gated_access=frozenset({GRANTED}),
+    ) as hub:
         point_hub_at(hub, monkeypatch, tmp_path / "hf-home")
         yield hub
 
@@ -64,21 +72,42 @@ CATALOG = [*HEALTHY, *FAULTS, OLMO["id"], LLAMA["id"], "bert-base-uncased"]
 GRANTED = "hf_granted_gated_access"  # the one token the fake accepts; it may read gated files
 
 
-def sync(hub: FakeHub, old: Lock | None, now: datetime = NOW, repos: list[str] = CATALOG,
-         orgs: tuple[str, ...] = (), token: str | None = None) -> tuple[Lock, Any]:
-    config = HubConfig(endpoint=hub.url, timeout=0.5, retries=1, backoff=0.01, max_rate=None,
-                       token=token)
+def sync(
+    hub: FakeHub,
+    old: Lock | None,
+    now: datetime = NOW,
+    repos: list[str] = CATALOG,
+    orgs: tuple[str, ...] = (),
+    token: str | None = None,
+) -> tuple[Lock, Any]:
+    config = HubConfig(
+        endpoint=hub.url, timeout=0.5, retries=1, backoff=0.01, max_rate=None, token=token
+    )
     with HubClient(config) as client:
-        return sync_lock(client, repos, orgs, old, now=now, workers=8,
-                         progress=Progress(0, io.StringIO()))
+        return sync_lock(
+            client, repos, orgs, old, now=now, workers=8, progress=Progress(0, io.StringIO())
+        )
 
 
 def cli_args(tmp_path: Path, *extra: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lock", type=Path)
     add_arguments(parser)
-    return parser.parse_args(["--lock", str(tmp_path / "catalog.lock.yaml"), "--timeout", "0.5",
-                              "--retries", "1", "--backoff", "0.01", "--max-rate", "0", *extra])
+    return parser.parse_args(
+        [
+            "--lock",
+            str(tmp_path / "catalog.lock.yaml"),
+            "--timeout",
+            "0.5",
+            "--retries",
+            "1",
+            "--backoff",
+            "0.01",
+            "--max-rate",
+            "0",
+            *extra,
+        ]
+    )
 
 
 # -- a healthy sync ------------------------------------------------------------------------
@@ -131,7 +160,8 @@ def test_renamed_repo_is_kept_under_the_catalog_id(fake: FakeHub) -> None:
 
 
 def test_a_sync_that_changes_nothing_leaves_the_lock_byte_identical(
-        fake: FakeHub, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fake: FakeHub, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     repos = [*HEALTHY, OLMO["id"], LLAMA["id"]]
     assert run(cli_args(tmp_path), repos, {"olmo": ["allenai"]}) == 0
     first = (tmp_path / "catalog.lock.yaml").read_bytes()
@@ -168,8 +198,9 @@ def test_config_json_is_read_again_when_the_commit_changes(fake: FakeHub) -> Non
 # -- faults --------------------------------------------------------------------------------
 
 
-def test_every_fault_keeps_the_last_good_entry(fake: FakeHub, tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_fault_keeps_the_last_good_entry(
+    fake: FakeHub, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     orgs = {"olmo": ["allenai"]}
     assert run(cli_args(tmp_path), CATALOG, orgs) == 0
     good = load_lock(tmp_path / "catalog.lock.yaml")
@@ -182,8 +213,9 @@ def test_every_fault_keeps_the_last_good_entry(fake: FakeHub, tmp_path: Path,
     started = time.monotonic()
     # 8 of 13 repos fail: far above the default 20%, which would leave the lock as it was;
     # allow them all to see what each fault does to its entry.
-    code = run(cli_args(tmp_path, "--summary", str(summary_path), "--max-failed-share", "1"),
-               CATALOG, orgs)
+    code = run(
+        cli_args(tmp_path, "--summary", str(summary_path), "--max-failed-share", "1"), CATALOG, orgs
+    )
     assert time.monotonic() - started < 10
     assert code == 0  # failures fail the run only with --strict
     lock = load_lock(tmp_path / "catalog.lock.yaml")
@@ -191,10 +223,16 @@ def test_every_fault_keeps_the_last_good_entry(fake: FakeHub, tmp_path: Path,
 
     assert lock.models["ok/one"].likes == 12345
     assert lock.models["ok/one"].error is None
-    expected_kinds = {"gone/deleted": "not_found", "gone/private": "not_found",
-                      "slow/hang": "timeout", "flaky/server": "http", "flaky/reset": "network",
-                      "bad/malformed": "invalid_response", "bad/truncated": "invalid_response",
-                      "busy/limited": "rate_limited"}
+    expected_kinds = {
+        "gone/deleted": "not_found",
+        "gone/private": "not_found",
+        "slow/hang": "timeout",
+        "flaky/server": "http",
+        "flaky/reset": "network",
+        "bad/malformed": "invalid_response",
+        "bad/truncated": "invalid_response",
+        "busy/limited": "rate_limited",
+    }
     for repo, kind in expected_kinds.items():
         entry, before = lock.models[repo], good.models[repo]
         assert entry.error_kind == kind, repo
@@ -252,8 +290,11 @@ def test_deadline_stops_the_sync(fake: FakeHub, tmp_path: Path) -> None:
     for repo in CATALOG:
         fake.faults[repo] = Fault("hang")
     started = time.monotonic()
-    code = run(cli_args(tmp_path, "--deadline", "0.2", "--workers", "1",
-                        "--max-failed-share", "1"), CATALOG, {})
+    code = run(
+        cli_args(tmp_path, "--deadline", "0.2", "--workers", "1", "--max-failed-share", "1"),
+        CATALOG,
+        {},
+    )
     assert time.monotonic() - started < 3
     assert code == 0
     lock = load_lock(tmp_path / "catalog.lock.yaml")
@@ -266,10 +307,12 @@ def test_deadline_stops_the_sync(fake: FakeHub, tmp_path: Path) -> None:
 
 
 def test_candidates_are_recent_org_repos_not_in_the_catalog(fake: FakeHub) -> None:
-    fake.models["allenai/OLMo-3-7B"] = synthetic_model("allenai/OLMo-3-7B", 1,
-                                                       created=NOW - timedelta(days=3))
-    fake.models["allenai/old-thing"] = synthetic_model("allenai/old-thing", 2,
-                                                       created=NOW - timedelta(days=400))
+    fake.models["allenai/OLMo-3-7B"] = synthetic_model(
+        "allenai/OLMo-3-7B", 1, created=NOW - timedelta(days=3)
+    )
+    fake.models["allenai/old-thing"] = synthetic_model(
+        "allenai/old-thing", 2, created=NOW - timedelta(days=400)
+    )
     fake.models[OLMO["id"]]["createdAt"] = (NOW - timedelta(days=1)).isoformat()
     lock, summary = sync(fake, None, repos=[OLMO["id"]], orgs=("allenai",))
     assert lock.orgs["allenai"].candidates == ["allenai/OLMo-3-7B"]
@@ -281,15 +324,21 @@ def test_candidates_are_recent_org_repos_not_in_the_catalog(fake: FakeHub) -> No
 
 
 def test_token_is_used_but_never_printed_or_written(
-        fake: FakeHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    fake: FakeHub,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     secret = "hf_DoNotLeakThisToken123"
     monkeypatch.setenv("HF_TOKEN", secret)
     fake.tokens = frozenset({secret})
     fake.faults["gone/deleted"] = Fault("401")
     summary = tmp_path / "summary.md"
-    run(cli_args(tmp_path, "--summary", str(summary), "--max-failed-share", "1"),
-        ["ok/one", "gone/deleted"], {})
+    run(
+        cli_args(tmp_path, "--summary", str(summary), "--max-failed-share", "1"),
+        ["ok/one", "gone/deleted"],
+        {},
+    )
     assert fake.requests("/api/models/ok/one")[0].headers["authorization"] == f"Bearer {secret}"
     out = capsys.readouterr()
     written = (tmp_path / "catalog.lock.yaml").read_text() + summary.read_text()
@@ -307,8 +356,6 @@ def test_progress_prints_plain_lines_without_a_terminal() -> None:
     assert "sync: r/3: HTTP 503 from the Hub" in lines
     assert lines[-1] == "sync: 20/20 done, 1 failed"
     assert len(lines) == 11
-
-
 
 
 # -- partial answers never wipe good data ----------------------------------------------------
@@ -378,11 +425,19 @@ def test_a_gated_config_keeps_its_context_length_and_is_asked_again(fake: FakeHu
 def test_a_429_on_config_json_waits_on_the_download_limiter(fake: FakeHub) -> None:
     waits: list[float] = []
     fake.faults[f"resolve:{OLMO['id']}"] = Fault("429", times=1, headers={"Retry-After": "9"})
-    config = HubConfig(endpoint=fake.url, timeout=2, retries=2, backoff=0.01, max_rate=None,
-                       sleep=waits.append)
+    config = HubConfig(
+        endpoint=fake.url, timeout=2, retries=2, backoff=0.01, max_rate=None, sleep=waits.append
+    )
     with HubClient(config) as client:
-        lock, summary = sync_lock(client, [OLMO["id"], *HEALTHY], (), None, now=NOW,
-                                  workers=1, progress=Progress(0, io.StringIO()))
+        lock, summary = sync_lock(
+            client,
+            [OLMO["id"], *HEALTHY],
+            (),
+            None,
+            now=NOW,
+            workers=1,
+            progress=Progress(0, io.StringIO()),
+        )
         assert client.resolver_limiter.waited >= 8  # (the sleeps are recorded, not slept)
         assert client.api_limiter.waited == 0  # API requests went on meanwhile
     assert lock.models[OLMO["id"]].context_length == 2048
@@ -395,8 +450,11 @@ def test_a_429_on_config_json_waits_on_the_download_limiter(fake: FakeHub) -> No
 
 
 def test_an_expired_token_keeps_the_lock_fails_and_writes_the_alert(
-        fake: FakeHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    fake: FakeHub,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     repos = [*HEALTHY, OLMO["id"], LLAMA["id"]]
     monkeypatch.setenv("HF_TOKEN", GRANTED)
     assert run(cli_args(tmp_path), repos, {"olmo": ["allenai"]}) == 0
@@ -405,9 +463,13 @@ def test_an_expired_token_keeps_the_lock_fails_and_writes_the_alert(
 
     monkeypatch.setenv("HF_TOKEN", "hf_expired_token")  # every request is now a 401
     paths = {name: tmp_path / f"{name}.md" for name in ("summary", "changelog", "alert")}
-    code = run(cli_args(tmp_path, *(arg for name, path in paths.items()
-                                    for arg in (f"--{name}", str(path)))),
-               repos, {"olmo": ["allenai"]})
+    code = run(
+        cli_args(
+            tmp_path, *(arg for name, path in paths.items() for arg in (f"--{name}", str(path)))
+        ),
+        repos,
+        {"olmo": ["allenai"]},
+    )
     assert code == 1
     assert lock_path.read_bytes() == good  # the last good lock, byte for byte
     alert = paths["alert"].read_text()
@@ -426,8 +488,9 @@ def test_a_few_failures_write_the_lock_and_no_alert(fake: FakeHub, tmp_path: Pat
     alert.write_text("left from an earlier night\n")
     fake.faults["flaky/server"] = Fault("503")  # 1 of 13 repos: under 20%
     changelog = tmp_path / "changelog.md"
-    code = run(cli_args(tmp_path, "--alert", str(alert), "--changelog", str(changelog)),
-               CATALOG, {})
+    code = run(
+        cli_args(tmp_path, "--alert", str(alert), "--changelog", str(changelog)), CATALOG, {}
+    )
     assert code == 0
     assert not alert.exists()
     lock = load_lock(tmp_path / "catalog.lock.yaml")

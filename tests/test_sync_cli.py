@@ -22,8 +22,11 @@ FAST = ["--timeout", "0.5", "--retries", "1", "--backoff", "0.01", "--max-rate",
 
 def catalog_ids() -> tuple[list[str], list[str]]:
     data: dict[str, Any] = yaml.safe_load(CATALOG.read_text())
-    repos = [m["id"] for fam in data["families"]
-             for m in [*fam.get("models", []), *fam.get("derivatives", [])]]
+    repos = [
+        m["id"]
+        for fam in data["families"]
+        for m in [*fam.get("models", []), *fam.get("derivatives", [])]
+    ]
     orgs = sorted({org for fam in data["families"] for org in fam.get("hub_orgs", [])})
     return repos, orgs
 
@@ -40,22 +43,43 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
 
 
 def sync(hub: FakeHub, tmp_path: Path, *extra: str, token: str = "") -> Result:
-    env = {"HF_ENDPOINT": hub.url, "HF_HOME": str(tmp_path / "hf-home"), "HF_TOKEN": token,
-           "HF_HUB_OFFLINE": "0"}
-    return run_cli("sync", "--catalog", str(CATALOG), "--lock", str(tmp_path / "lock.yaml"),
-                   *FAST, *extra, env=env, timeout=60)
+    env = {
+        "HF_ENDPOINT": hub.url,
+        "HF_HOME": str(tmp_path / "hf-home"),
+        "HF_TOKEN": token,
+        "HF_HUB_OFFLINE": "0",
+    }
+    return run_cli(
+        "sync",
+        "--catalog",
+        str(CATALOG),
+        "--lock",
+        str(tmp_path / "lock.yaml"),
+        *FAST,
+        *extra,
+        env=env,
+        timeout=60,
+    )
 
 
 def family_pages(tmp_path: Path) -> str:
     docs = tmp_path / "docs"
-    result = run_cli("render", "--catalog", str(CATALOG), "--lock", str(tmp_path / "lock.yaml"),
-                     "--docs-dir", str(docs))
+    result = run_cli(
+        "render",
+        "--catalog",
+        str(CATALOG),
+        "--lock",
+        str(tmp_path / "lock.yaml"),
+        "--docs-dir",
+        str(docs),
+    )
     assert result.code == 0, result.err
     return "".join(p.read_text() for p in sorted((docs / "families").glob("*.md")))
 
 
-def test_sync_cli_keeps_failed_entries_and_the_build_marks_them(fake: FakeHub,
-                                                                tmp_path: Path) -> None:
+def test_sync_cli_keeps_failed_entries_and_the_build_marks_them(
+    fake: FakeHub, tmp_path: Path
+) -> None:
     first = sync(fake, tmp_path, "--summary", str(tmp_path / "summary.md"))
     assert first.code == 0, first.err
     good = load_lock(tmp_path / "lock.yaml")
@@ -87,8 +111,9 @@ def test_sync_cli_keeps_failed_entries_and_the_build_marks_them(fake: FakeHub,
     assert sync(fake, tmp_path, "--strict", "--max-failed-share", "1").code == 1
 
 
-def test_sync_cli_on_an_expired_token_keeps_the_lock_and_exits_1(fake: FakeHub,
-                                                                 tmp_path: Path) -> None:
+def test_sync_cli_on_an_expired_token_keeps_the_lock_and_exits_1(
+    fake: FakeHub, tmp_path: Path
+) -> None:
     fake.tokens = frozenset({"hf_current"})
     assert sync(fake, tmp_path, token="hf_current").code == 0
     good = (tmp_path / "lock.yaml").read_bytes()

@@ -28,13 +28,53 @@ FIXTURE = (FIXTURES / "catalog.yaml").read_text(encoding="utf-8")
 LINES = FIXTURE.splitlines(keepends=True)
 NAME = "catalog.yaml"
 TRIED = {"inputs": 0}  # reported at the end of the session (see test_inputs_were_tried)
-SETTINGS = settings(max_examples=250, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
-HOSTILE = ["*a", "&a ", "!!binary ", "!!python/object:os.system ", "!x ", "[", "]", "{", "}",
-           ": ", "- ", "? ", "|", ">", "\t", "\x00", "\x07", "\ufeff", "\r", "\r\n", "'", '"',
-           "#", "---\n", "...\n", ".inf", ".nan", "-1", "0", "1e309", "~", "null", "yes",
-           "2024-13-45", "javascript:alert(1)", "<script>", "LicenseRef-", "<<: ", "%YAML 1.1\n",
-           "\\", "\u2028", "\udcff"[:0], "é", "🤖"]
+SETTINGS = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+HOSTILE = [
+    "*a",
+    "&a ",
+    "!!binary ",
+    "!!python/object:os.system ",
+    "!x ",
+    "[",
+    "]",
+    "{",
+    "}",
+    ": ",
+    "- ",
+    "? ",
+    "|",
+    ">",
+    "\t",
+    "\x00",
+    "\x07",
+    "\ufeff",
+    "\r",
+    "\r\n",
+    "'",
+    '"',
+    "#",
+    "---\n",
+    "...\n",
+    ".inf",
+    ".nan",
+    "-1",
+    "0",
+    "1e309",
+    "~",
+    "null",
+    "yes",
+    "2024-13-45",
+    "javascript:alert(1)",
+    "<script>",
+    "LicenseRef-",
+    "<<: ",
+    "%YAML 1.1\n",
+    "\\",
+    "\u2028",
+    "\udcff"[:0],
+    "é",
+    "🤖",
+]
 
 
 def check(text: str) -> Loaded:
@@ -55,16 +95,55 @@ def check(text: str) -> Loaded:
 
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=30), st.dates(min_value=dt.date(1, 1, 1)),
-    st.sampled_from(["open", "partial", "closed", "unknown", "base", "public", "Apache-2.0",
-                     "https://example.org/x", "unknown", "org/name", "LicenseRef-X"]),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=30),
+    st.dates(min_value=dt.date(1, 1, 1)),
+    st.sampled_from(
+        [
+            "open",
+            "partial",
+            "closed",
+            "unknown",
+            "base",
+            "public",
+            "Apache-2.0",
+            "https://example.org/x",
+            "unknown",
+            "org/name",
+            "LicenseRef-X",
+        ]
+    ),
 )
-keys = st.one_of(st.text(max_size=12), st.sampled_from(
-    ["families", "licenses", "id", "name", "models", "openness", "weights", "status",
-     "evidence", "licenses", "base", "kind", "params_b", "derivatives", "note"]))
-values = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=5), st.dictionaries(keys, inner, max_size=5)), max_leaves=40)
+keys = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(
+        [
+            "families",
+            "licenses",
+            "id",
+            "name",
+            "models",
+            "openness",
+            "weights",
+            "status",
+            "evidence",
+            "licenses",
+            "base",
+            "kind",
+            "params_b",
+            "derivatives",
+            "note",
+        ]
+    ),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=5), st.dictionaries(keys, inner, max_size=5)),
+    max_leaves=40,
+)
 
 
 @SETTINGS
@@ -85,8 +164,20 @@ def mutated(draw: st.DrawFn) -> str:
     lines = list(LINES)
     for _ in range(draw(st.integers(1, 4))):
         i = draw(st.integers(0, len(lines) - 1))
-        kind = draw(st.sampled_from(["delete", "duplicate", "swap", "indent", "dedent",
-                                     "splice", "replace-value", "cut"]))
+        kind = draw(
+            st.sampled_from(
+                [
+                    "delete",
+                    "duplicate",
+                    "swap",
+                    "indent",
+                    "dedent",
+                    "splice",
+                    "replace-value",
+                    "cut",
+                ]
+            )
+        )
         if kind == "delete":
             del lines[i]
         elif kind == "duplicate":

@@ -57,8 +57,14 @@ def runs(job: dict[str, Any]) -> str:
 
 
 def test_actionlint_reports_nothing() -> None:
-    proc = subprocess.run([tool("actionlint"), "-no-color"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120, check=False)
+    proc = subprocess.run(
+        [tool("actionlint"), "-no-color"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout == ""
 
@@ -66,22 +72,41 @@ def test_actionlint_reports_nothing() -> None:
 def test_actionlint_is_not_vacuous(tmp_path: Path) -> None:
     """The same binary flags a broken workflow (so a clean run means something)."""
     broken = tmp_path / "broken.yml"
-    broken.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n"
-                      "      - run: echo ${{ github.event.nope.title }}\n"
-                      "        if: ${{ matrix.missing }}\n", encoding="utf-8")
-    proc = subprocess.run([tool("actionlint"), "-no-color", str(broken)], capture_output=True,
-                          text=True, timeout=60, check=False)
+    broken.write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n"
+        "      - run: echo ${{ github.event.nope.title }}\n"
+        "        if: ${{ matrix.missing }}\n",
+        encoding="utf-8",
+    )
+    proc = subprocess.run(
+        [tool("actionlint"), "-no-color", str(broken)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 1
     assert "matrix" in proc.stdout
 
 
 def zizmor(*args: str) -> subprocess.CompletedProcess[str]:
     # --offline: the audits that ask GitHub's API cannot run here (and need no token).
-    return subprocess.run([tool("zizmor"), "--offline", "--no-progress", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120, check=False,
-                          env={**{k: v for k, v in os.environ.items()
-                                  if k not in ("GH_TOKEN", "GITHUB_TOKEN", "ZIZMOR_GITHUB_TOKEN")},
-                               "NO_COLOR": "1"})
+    return subprocess.run(
+        [tool("zizmor"), "--offline", "--no-progress", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if k not in ("GH_TOKEN", "GITHUB_TOKEN", "ZIZMOR_GITHUB_TOKEN")
+            },
+            "NO_COLOR": "1",
+        },
+    )
 
 
 def test_zizmor_reports_nothing() -> None:
@@ -96,8 +121,9 @@ def test_zizmor_is_not_vacuous(tmp_path: Path) -> None:
     bad.parent.mkdir(parents=True)
     bad.write_text(
         "on: pull_request\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-24.04\n"
-        "    steps:\n      - run: echo \"${{ github.event.pull_request.title }}\"\n",
-        encoding="utf-8")
+        '    steps:\n      - run: echo "${{ github.event.pull_request.title }}"\n',
+        encoding="utf-8",
+    )
     proc = zizmor(str(bad))
     assert proc.returncode != 0
     assert "template-injection" in proc.stdout
@@ -121,7 +147,9 @@ def test_every_action_is_pinned_to_a_full_sha_with_its_version() -> None:
                 continue
             ref = line.split("uses:", 1)[1].split("#", 1)[0].strip()
             assert SHA_PIN.match(ref), f"{name}: {line.strip()} is not pinned to a commit SHA"
-            assert re.search(r"#\s*v\d+(\.\d+)*\s*$", line), f"{name}: {line.strip()} has no version"
+            assert re.search(r"#\s*v\d+(\.\d+)*\s*$", line), (
+                f"{name}: {line.strip()} has no version"
+            )
 
 
 def test_no_pull_request_target_and_no_default_permissions() -> None:
@@ -152,12 +180,20 @@ def test_ci_checks_pull_requests_without_secrets() -> None:
     for job in jobs.values():
         assert job["permissions"] == {"contents": "read"}
     script = "\n".join(runs(job) for job in jobs.values())
-    for needed in ("generator validate --format github", "generator schema --check",
-                   "ruff check", "mypy", "actionlint", "zizmor --offline", ".ci/run",
-                   "generator build --site-dir site",
-                   "generator build --engine zensical",
-                   'generator diff --base "$base" --catalog catalog.yaml',
-                   "GITHUB_STEP_SUMMARY", 'git show "origin/${BASE_REF}:catalog.yaml"'):
+    for needed in (
+        "generator validate --format github",
+        "generator schema --check",
+        "ruff check",
+        "mypy",
+        "actionlint",
+        "zizmor --offline",
+        ".ci/run",
+        "generator build --site-dir site",
+        "generator build --engine zensical",
+        'generator diff --base "$base" --catalog catalog.yaml',
+        "GITHUB_STEP_SUMMARY",
+        'git show "origin/${BASE_REF}:catalog.yaml"',
+    ):
         assert needed in script, needed
     site = jobs["site"]
     assert any(u.startswith("actions/upload-artifact@") for u in uses(site))
@@ -207,7 +243,7 @@ def test_deploy_does_not_depend_on_the_data_push() -> None:
     assert "git push" not in runs(jobs["land"])
     land = (ROOT / "scripts" / "nightly_land.sh").read_text(encoding="utf-8")
     assert 'push --force --quiet "$remote" "HEAD:refs/heads/${branch}"' in land
-    assert 'branch=${BOT_BRANCH:-bot/nightly-data}' in land
+    assert "branch=${BOT_BRANCH:-bot/nightly-data}" in land
     assert "--auto --squash" in land
 
 
@@ -217,21 +253,29 @@ def test_deploy_does_not_depend_on_the_data_push() -> None:
 def evaluate(condition: str | None, values: dict[str, str]) -> bool:
     """A job's `if:` as GitHub evaluates the few forms the nightly uses."""
     if condition is None:
-        return all(values.get(f"needs.{n}.result") == "success"
-                   for n in values.get("_ancestors", "").split())
+        return all(
+            values.get(f"needs.{n}.result") == "success"
+            for n in values.get("_ancestors", "").split()
+        )
     text = condition.strip().removeprefix("${{").removesuffix("}}")
     # No status function: GitHub adds success() (every ancestor succeeded).
     if "cancelled()" not in text and "always()" not in text and not evaluate(None, values):
         return False
     text = text.replace("!cancelled()", "True").replace("!=", " NE ").replace("!", " not ")
     text = text.replace(" NE ", " != ").replace("&&", " and ").replace("||", " or ")
-    text = re.sub(r"\b(github|needs|vars|steps)\.[\w.-]+",
-                  lambda m: repr(values.get(m.group(0), "")), text)
+    text = re.sub(
+        r"\b(github|needs|vars|steps)\.[\w.-]+", lambda m: repr(values.get(m.group(0), "")), text
+    )
     return bool(eval(text, {"__builtins__": {}}, {"True": True}))
 
 
-def simulate(sync_step: str, sync_job: str = "success", build: str = "success",
-             lock_changed: str = "true", land: str = "success") -> dict[str, str]:
+def simulate(
+    sync_step: str,
+    sync_job: str = "success",
+    build: str = "success",
+    lock_changed: str = "true",
+    land: str = "success",
+) -> dict[str, str]:
     """Each job's result when the sync step ends `sync_step` (the job goes on: it is
     continue-on-error) and the sync job ends `sync_job`."""
     jobs = load("nightly.yml")["jobs"]
@@ -263,8 +307,14 @@ def test_a_mass_failure_publishes_then_fails_the_run() -> None:
     assert jobs["sync"]["outputs"]["outcome"] == "${{ steps.sync.outcome }}"
     # The mass failure left the lock as it was: nothing to land, the rest publishes.
     results = simulate(sync_step="failure", lock_changed="false")
-    assert results == {"preflight": "success", "sync": "success", "build": "success",
-                       "deploy": "success", "land": "skipped", "report": "failure"}
+    assert results == {
+        "preflight": "success",
+        "sync": "success",
+        "build": "success",
+        "deploy": "success",
+        "land": "skipped",
+        "report": "failure",
+    }
     assert {"deploy", "land"} <= ancestors(jobs, "report")  # it fails the run after publishing
     last = steps(jobs["report"])[-1]
     assert last["run"].rstrip().endswith("exit 1")
@@ -276,15 +326,23 @@ def test_a_broken_sync_job_still_publishes_the_committed_lock() -> None:
     assert results["deploy"] == "success"
     assert results["land"] == "skipped"
     assert results["report"] == "failure"
-    download = next(s for s in steps(load("nightly.yml")["jobs"]["build"])
-                    if s.get("uses", "").startswith("actions/download-artifact@"))
+    download = next(
+        s
+        for s in steps(load("nightly.yml")["jobs"]["build"])
+        if s.get("uses", "").startswith("actions/download-artifact@")
+    )
     assert download["continue-on-error"] is True  # no artifact: build from the checkout
 
 
 def test_a_healthy_night_lands_and_reports_nothing() -> None:
     assert simulate(sync_step="success") == {
-        "preflight": "success", "sync": "success", "build": "success", "deploy": "success",
-        "land": "success", "report": "skipped"}
+        "preflight": "success",
+        "sync": "success",
+        "build": "success",
+        "deploy": "success",
+        "land": "success",
+        "report": "skipped",
+    }
     # The pull request failing to land does not unpublish anything or open the sync issue.
     results = simulate(sync_step="success", land="failure")
     assert results["deploy"] == "success"
@@ -313,16 +371,24 @@ def test_nightly_least_privilege() -> None:
 
 def test_secrets_reach_only_their_steps() -> None:
     jobs = load("nightly.yml")["jobs"]
-    holders = [(job_id, step.get("name") or step.get("uses", "").split("@")[0])
-               for job_id, job in jobs.items() for step in steps(job)
-               if "secrets." in yaml.safe_dump(step)]
+    holders = [
+        (job_id, step.get("name") or step.get("uses", "").split("@")[0])
+        for job_id, job in jobs.items()
+        for step in steps(job)
+        if "secrets." in yaml.safe_dump(step)
+    ]
     assert holders == [
         ("sync", "Sync (HF_TOKEN is optional; without it the sync runs anonymously, slower)"),
         ("land", "GitHub App token (when the NIGHTLY_APP_ID variable is set)"),
-        ("land", ("Commit onto bot/nightly-data, open or update its pull request, enable "
-                 "auto-merge")),
-        ("radar", ("List new releases and keep the issue current (created, edited, closed "
-                   "when empty)"))]
+        (
+            "land",
+            ("Commit onto bot/nightly-data, open or update its pull request, enable auto-merge"),
+        ),
+        (
+            "radar",
+            ("List new releases and keep the issue current (created, edited, closed when empty)"),
+        ),
+    ]
     sync_step = next(s for s in steps(jobs["sync"]) if "generator sync" in s.get("run", ""))
     assert sync_step["env"] == {"HF_TOKEN": "${{ secrets.HF_TOKEN }}"}
     assert jobs["land"]["environment"] == "nightly-data"
@@ -332,9 +398,15 @@ def test_secrets_reach_only_their_steps() -> None:
 
 def test_actions_are_on_their_node_24_majors() -> None:
     """checkout v5, setup-python v6, upload-artifact v6, download-artifact v7, pages v5."""
-    majors = {"actions/checkout": 5, "actions/setup-python": 6, "actions/upload-artifact": 6,
-              "actions/download-artifact": 7, "actions/upload-pages-artifact": 5,
-              "actions/deploy-pages": 5, "actions/create-github-app-token": 2}
+    majors = {
+        "actions/checkout": 5,
+        "actions/setup-python": 6,
+        "actions/upload-artifact": 6,
+        "actions/download-artifact": 7,
+        "actions/upload-pages-artifact": 5,
+        "actions/deploy-pages": 5,
+        "actions/create-github-app-token": 2,
+    }
     seen = set()
     for name in all_workflows():
         for line in (WORKFLOWS / name).read_text(encoding="utf-8").splitlines():
@@ -365,8 +437,7 @@ def break_catalog(tmp_path: Path) -> tuple[Path, list[tuple[int, int, str]]]:
     status = next(i for i, line in enumerate(lines) if line.strip() == "status: open")
     lines[status] = lines[status].replace("status: open", "status: opn")
     expected.append((status + 1, lines[status].index("opn") + 1, "'opn' is not one of"))
-    ctx = next(i for i, line in enumerate(lines)
-               if re.fullmatch(r"\s+context_length: \d+\n", line))
+    ctx = next(i for i, line in enumerate(lines) if re.fullmatch(r"\s+context_length: \d+\n", line))
     lines[ctx] = re.sub(r"\d+", "lots", lines[ctx])
     expected.append((ctx + 1, lines[ctx].index("lots") + 1, "'lots' is not a number"))
     path = tmp_path / "catalog.yaml"
@@ -377,8 +448,15 @@ def break_catalog(tmp_path: Path) -> tuple[Path, list[tuple[int, int, str]]]:
 def test_a_broken_catalog_gets_annotations_on_the_right_lines(tmp_path: Path) -> None:
     _path, expected = break_catalog(tmp_path)
     # As CI runs it: from the repository root, with the default (relative) catalog path.
-    result = run_cli("validate", "--format", "github", "--lock", "no-lock.yaml", cwd=tmp_path,
-                     env={"PYTHONPATH": str(ROOT)})
+    result = run_cli(
+        "validate",
+        "--format",
+        "github",
+        "--lock",
+        "no-lock.yaml",
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(ROOT)},
+    )
     assert result.code == 1
     annotations = [line for line in result.out.splitlines() if line.startswith("::")]
     assert len(annotations) == len(expected), result.out + result.err
@@ -391,8 +469,15 @@ def test_a_broken_catalog_gets_annotations_on_the_right_lines(tmp_path: Path) ->
 
 
 def test_a_valid_catalog_gets_no_annotations() -> None:
-    result = run_cli("validate", "--format", "github", "--lock", "no-lock.yaml",
-                     "--catalog", str(ROOT / "tests" / "fixtures" / "catalog.yaml"))
+    result = run_cli(
+        "validate",
+        "--format",
+        "github",
+        "--lock",
+        "no-lock.yaml",
+        "--catalog",
+        str(ROOT / "tests" / "fixtures" / "catalog.yaml"),
+    )
     assert result.code == 0, result.err
     assert "::error" not in result.out
 
@@ -405,8 +490,11 @@ def test_maintainers_doc_names_what_the_workflows_use() -> None:
     nightly_text = (WORKFLOWS / "nightly.yml").read_text(encoding="utf-8")
     jobs = load("nightly.yml")["jobs"]
     # Every environment, secret and variable the nightly reads is a setting in the doc.
-    environments = {j["environment"] if isinstance(j["environment"], str)
-                    else j["environment"]["name"] for j in jobs.values() if "environment" in j}
+    environments = {
+        j["environment"] if isinstance(j["environment"], str) else j["environment"]["name"]
+        for j in jobs.values()
+        if "environment" in j
+    }
     assert environments == {"hub-sync", "github-pages", "nightly-data"}
     names = set(re.findall(r"\$\{\{[^}]*?\b(?:secrets|vars)\.(\w+)", nightly_text))
     assert names == {"HF_TOKEN", "NIGHTLY_APP_ID", "NIGHTLY_APP_PRIVATE_KEY", "NIGHTLY_PAT"}
@@ -422,4 +510,5 @@ def test_maintainers_doc_names_what_the_workflows_use() -> None:
     assert "Allow auto-merge" in doc
     assert "Allow GitHub Actions to create and approve pull requests" in doc
     assert "[docs/maintainers.md](docs/maintainers.md)" in (ROOT / "README.md").read_text(
-        encoding="utf-8")
+        encoding="utf-8"
+    )

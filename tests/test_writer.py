@@ -11,8 +11,9 @@ from generator.site import writer
 
 
 def _stamps(docs: Path) -> dict[str, int]:
-    return {p.relative_to(docs).as_posix(): p.stat().st_mtime_ns
-            for p in docs.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(docs).as_posix(): p.stat().st_mtime_ns for p in docs.rglob("*") if p.is_file()
+    }
 
 
 def test_unchanged_files_are_not_rewritten_and_stale_ones_go(tmp_path: Path) -> None:
@@ -21,8 +22,11 @@ def test_unchanged_files_are_not_rewritten_and_stale_ones_go(tmp_path: Path) -> 
     (docs / "about.md").write_text("hand-written\n", encoding="utf-8")
     (docs / "assets" / "atlas.css").write_text("body {}\n", encoding="utf-8")
     first: dict[str, str | bytes] = {
-        "index.md": "home\n", "families/a.md": "A\n", "families/b.md": "B\n",
-        "badges/old/x.svg": b"<svg/>", "api/catalog.json": b"{}",
+        "index.md": "home\n",
+        "families/a.md": "A\n",
+        "families/b.md": "B\n",
+        "badges/old/x.svg": b"<svg/>",
+        "api/catalog.json": b"{}",
     }
     assert writer.write_generated(docs, first) == 5
     before = _stamps(docs)
@@ -33,7 +37,9 @@ def test_unchanged_files_are_not_rewritten_and_stale_ones_go(tmp_path: Path) -> 
     before = _stamps(docs)
 
     second: dict[str, str | bytes] = {
-        "index.md": "home\n", "families/a.md": "A, edited\n", "api/catalog.json": b"{}",
+        "index.md": "home\n",
+        "families/a.md": "A, edited\n",
+        "api/catalog.json": b"{}",
         "families/c.md": "C\n",
     }
     # a.md and c.md written; b.md and the badge deleted (and its empty folder)

@@ -15,11 +15,21 @@ pytestmark = pytest.mark.slow
 
 def build_with_zensical(tmp: Path, catalog: Path = FIXTURES / "catalog.yaml") -> BuiltSite:
     project = make_project(tmp)
-    result = run_cli("build", "--engine", "zensical", "--catalog", str(catalog),
-                     "--config", str(project / "mkdocs.yml"),
-                     "--docs-dir", str(project / "docs"),
-                     "--site-dir", str(project / "out" / "site"),
-                     "--lock", str(project / "no-lock.yaml"))
+    result = run_cli(
+        "build",
+        "--engine",
+        "zensical",
+        "--catalog",
+        str(catalog),
+        "--config",
+        str(project / "mkdocs.yml"),
+        "--docs-dir",
+        str(project / "docs"),
+        "--site-dir",
+        str(project / "out" / "site"),
+        "--lock",
+        str(project / "no-lock.yaml"),
+    )
     return BuiltSite(project, project / "out" / "site", result)
 
 
@@ -41,12 +51,24 @@ def test_zensical_builds_the_site_like_mkdocs(tmp_path: Path, fixture_site: Buil
 
 def test_zensical_build_is_strict(tmp_path: Path) -> None:
     project = make_project(tmp_path)
-    (project / "docs" / "about.md").write_text("# About\n\n[gone](missing-page.md)\n",
-                                               encoding="utf-8")
-    result = run_cli("build", "--engine", "zensical", "--catalog",
-                     str(FIXTURES / "catalog.yaml"), "--config", str(project / "mkdocs.yml"),
-                     "--docs-dir", str(project / "docs"), "--site-dir", str(project / "site"),
-                     "--lock", str(project / "no-lock.yaml"))
+    (project / "docs" / "about.md").write_text(
+        "# About\n\n[gone](missing-page.md)\n", encoding="utf-8"
+    )
+    result = run_cli(
+        "build",
+        "--engine",
+        "zensical",
+        "--catalog",
+        str(FIXTURES / "catalog.yaml"),
+        "--config",
+        str(project / "mkdocs.yml"),
+        "--docs-dir",
+        str(project / "docs"),
+        "--site-dir",
+        str(project / "site"),
+        "--lock",
+        str(project / "no-lock.yaml"),
+    )
     assert result.code == 1
     assert "zensical build failed" in result.err
     # Zensical colours its report character by character; the location stays plain.

@@ -44,9 +44,7 @@ def check_id(license_id: str, defined: set[str]) -> str | None:
         return None
     hint = _SPDX_LOWER.get(license_id.lower())
     suggestion = f" (did you mean {hint!r}?)" if hint else ""
-    return (
-        f"{license_id!r} is neither an SPDX license id nor a LicenseRef- id{suggestion}"
-    )
+    return f"{license_id!r} is neither an SPDX license id nor a LicenseRef- id{suggestion}"
 
 
 def is_osi_approved(license_id: str) -> bool:

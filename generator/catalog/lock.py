@@ -50,9 +50,12 @@ HEADER = (
 # The last line of every lock written since it was introduced; a lock whose header names it
 # but that does not end with it was cut short (a full disk, a killed copy).
 END_MARKER = "# end of catalog.lock.yaml\n"
-_ENDED_HEADER = "# Its last line is `# end of catalog.lock.yaml`: without it the file was cut short.\n"
-REGENERATE = ("restore it with `git checkout -- {name}` or regenerate it with "
-              "`python -m generator sync`")
+_ENDED_HEADER = (
+    "# Its last line is `# end of catalog.lock.yaml`: without it the file was cut short.\n"
+)
+REGENERATE = (
+    "restore it with `git checkout -- {name}` or regenerate it with `python -m generator sync`"
+)
 
 
 class LockBusy(GeneratorError):
@@ -62,9 +65,11 @@ class LockBusy(GeneratorError):
 class LockRegression(GeneratorError):
     """A new lock would lose good Hub data that the lock on disk has."""
 
+
 Gated = Literal[False, "auto", "manual"]
-ErrorKind = Literal["not_found", "rate_limited", "http", "timeout", "network", "invalid_response",
-                    "deadline"]
+ErrorKind = Literal[
+    "not_found", "rate_limited", "http", "timeout", "network", "invalid_response", "deadline"
+]
 
 
 class _Strict(BaseModel):
@@ -197,10 +202,17 @@ def load_lock(path: Path) -> Lock | None:
     text = source.decode(raw, str(path)) if len(raw) <= source.MAX_BYTES else None
     if not isinstance(text, str):
         problem = text.problems[0] if text is not None else None
-        reason = problem.message if problem else (
-            f"the lock is larger than {source.MAX_BYTES // 2**20} MiB")
-        raise _error(str(path), f"{reason}; {REGENERATE.format(name=Path(path).name)}",
-                     problem.line if problem else 1, problem.col if problem else 1)
+        reason = (
+            problem.message
+            if problem
+            else (f"the lock is larger than {source.MAX_BYTES // 2**20} MiB")
+        )
+        raise _error(
+            str(path),
+            f"{reason}; {REGENERATE.format(name=Path(path).name)}",
+            problem.line if problem else 1,
+            problem.col if problem else 1,
+        )
     return parse_lock(text, str(path))
 
 
@@ -218,15 +230,19 @@ def parse_lock(text: str, name: str) -> Lock:
     lock cut short (no END_MARKER) or empty is an error, never a shorter lock."""
     hint = REGENERATE.format(name=Path(name).name)
     if len(text) > source.MAX_BYTES:
-        raise _error(name, f"refused: the lock is larger than {source.MAX_BYTES // 2**20} MiB; "
-                     f"{hint}")
+        raise _error(
+            name, f"refused: the lock is larger than {source.MAX_BYTES // 2**20} MiB; {hint}"
+        )
     if not text.strip():
         raise _error(name, f"the lock is empty (a write that did not finish?); {hint}")
     generated = HEADER + _ENDED_HEADER
     cut = _ENDED_HEADER in text or (generated.startswith(text) and text != generated)
     if cut and not text.endswith(END_MARKER):
-        raise _error(name, f"the lock is truncated: it does not end with "
-                     f"{END_MARKER.strip()!r}; {hint}", text.count("\n") + 1)
+        raise _error(
+            name,
+            f"the lock is truncated: it does not end with {END_MARKER.strip()!r}; {hint}",
+            text.count("\n") + 1,
+        )
     doc = source.parse(text, name)
     if doc.problems:
         raise LockError([replace(p, message=f"{p.message} ({hint})") for p in doc.problems])
@@ -237,9 +253,14 @@ def parse_lock(text: str, name: str) -> Lock:
         for err in exc.errors():
             path = tuple(p for p in err["loc"] if isinstance(p, (str, int)))
             message = str(err["msg"]).removeprefix("Value error, ")
-            problems.append(doc.problem(path, f"{message}; the lock is generated: regenerate "
-                                        "it with `python -m generator sync` instead of "
-                                        "editing it"))
+            problems.append(
+                doc.problem(
+                    path,
+                    f"{message}; the lock is generated: regenerate "
+                    "it with `python -m generator sync` instead of "
+                    "editing it",
+                )
+            )
         raise LockError(problems) from exc
 
 
@@ -253,9 +274,13 @@ def losses(old: Lock | None, new: Lock) -> list[str]:
     Entries absent from `new` were removed from the catalog on purpose."""
     if old is None:
         return []
-    return sorted(repo for repo, entry in old.models.items()
-                  if entry.fetched_at is not None and repo in new.models
-                  and new.models[repo].fetched_at is None)
+    return sorted(
+        repo
+        for repo, entry in old.models.items()
+        if entry.fetched_at is not None
+        and repo in new.models
+        and new.models[repo].fetched_at is None
+    )
 
 
 @contextmanager
@@ -271,8 +296,9 @@ def exclusive(path: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "?"
-            raise LockBusy(f"{path}: another sync (pid {holder}) is writing this lock; "
-                           "run one sync at a time") from None
+            raise LockBusy(
+                f"{path}: another sync (pid {holder}) is writing this lock; run one sync at a time"
+            ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         yield
@@ -294,8 +320,14 @@ def dump_lock(lock: Lock) -> str:
         "models": {k: _entry_dict(lock.models[k]) for k in sorted(lock.models)},
         "orgs": {k: _entry_dict(lock.orgs[k]) for k in sorted(lock.orgs)},
     }
-    text = yaml.dump(body, Dumper=_NoAliasDumper, sort_keys=False, allow_unicode=True,
-                     default_flow_style=False, width=1000)
+    text = yaml.dump(
+        body,
+        Dumper=_NoAliasDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=1000,
+    )
     return HEADER + _ENDED_HEADER + text + END_MARKER
 
 
@@ -325,8 +357,10 @@ def write_lock(path: Path, lock: Lock, *, old: Lock | None = None) -> bool:
     path = Path(path)
     lost = losses(old, lock)
     if lost:
-        raise LockRegression(f"{path}: not written: it would lose the Hub data of "
-                             f"{len(lost)} repo(s) ({', '.join(lost[:5])}); the old lock is kept")
+        raise LockRegression(
+            f"{path}: not written: it would lose the Hub data of "
+            f"{len(lost)} repo(s) ({', '.join(lost[:5])}); the old lock is kept"
+        )
     text = dump_lock(lock)
     try:
         if path.read_text(encoding="utf-8") == text:
@@ -341,8 +375,10 @@ def write_lock(path: Path, lock: Lock, *, old: Lock | None = None) -> bool:
             os.fsync(handle.fileno())
         written = Path(tmp).read_text(encoding="utf-8")
         if written != text or dump_lock(parse_lock(written, str(path))) != text:
-            raise LockRegression(f"{path}: not written: the new lock did not read back as "
-                                 "written (a full disk?); the old lock is kept")
+            raise LockRegression(
+                f"{path}: not written: the new lock did not read back as "
+                "written (a full disk?); the old lock is kept"
+            )
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

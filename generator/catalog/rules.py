@@ -18,25 +18,28 @@ class StatusRule:
 
 
 STATUS_RULES: tuple[StatusRule, ...] = (
-    StatusRule(Status.OPEN,
-               "anyone can get all of it; an automatic click-through (accept terms, access "
-               "granted at once) counts as open",
-               "evidence: public URL(s) showing where it is",
-               "evidence required"),
-    StatusRule(Status.PARTIAL,
-               "only a named part is public, or getting it needs a person's approval",
-               "evidence, and a note naming what is missing or restricted",
-               "evidence and a note required"),
-    StatusRule(Status.CLOSED,
-               "withheld",
-               "evidence that says so: a statement (\"not released\", \"proprietary\", "
-               "\"internal\"), a license term, a card section. \"We found none\" is not closed: "
-               "it is unknown",
-               "evidence required"),
-    StatusRule(Status.UNKNOWN,
-               "nobody has verified it yet (unknown is not closed)",
-               "nothing",
-               ""),
+    StatusRule(
+        Status.OPEN,
+        "anyone can get all of it; an automatic click-through (accept terms, access "
+        "granted at once) counts as open",
+        "evidence: public URL(s) showing where it is",
+        "evidence required",
+    ),
+    StatusRule(
+        Status.PARTIAL,
+        "only a named part is public, or getting it needs a person's approval",
+        "evidence, and a note naming what is missing or restricted",
+        "evidence and a note required",
+    ),
+    StatusRule(
+        Status.CLOSED,
+        "withheld",
+        'evidence that says so: a statement ("not released", "proprietary", '
+        '"internal"), a license term, a card section. "We found none" is not closed: '
+        "it is unknown",
+        "evidence required",
+    ),
+    StatusRule(Status.UNKNOWN, "nobody has verified it yet (unknown is not closed)", "nothing", ""),
 )
 
 
@@ -49,15 +52,27 @@ class AccessRule:
 
 
 ACCESS_RULES: tuple[AccessRule, ...] = (
-    AccessRule(Access.PUBLIC, "false", "no gate: anyone downloads the files",
-               frozenset({Status.OPEN, Status.PARTIAL})),
-    AccessRule(Access.CLICK_THROUGH, "auto",
-               "accept the terms (or share contact details) and access is granted at once",
-               frozenset({Status.OPEN, Status.PARTIAL})),
-    AccessRule(Access.APPROVAL, "manual", "a person approves each request",
-               frozenset({Status.PARTIAL})),
-    AccessRule(Access.NONE, "(no weights on the Hub)", "the weights cannot be downloaded",
-               frozenset({Status.CLOSED})),
+    AccessRule(
+        Access.PUBLIC,
+        "false",
+        "no gate: anyone downloads the files",
+        frozenset({Status.OPEN, Status.PARTIAL}),
+    ),
+    AccessRule(
+        Access.CLICK_THROUGH,
+        "auto",
+        "accept the terms (or share contact details) and access is granted at once",
+        frozenset({Status.OPEN, Status.PARTIAL}),
+    ),
+    AccessRule(
+        Access.APPROVAL, "manual", "a person approves each request", frozenset({Status.PARTIAL})
+    ),
+    AccessRule(
+        Access.NONE,
+        "(no weights on the Hub)",
+        "the weights cannot be downloaded",
+        frozenset({Status.CLOSED}),
+    ),
 )
 
 WEIGHTS_RULE = (
@@ -70,14 +85,34 @@ WEIGHTS_RULE = (
 )
 
 FACT_RULES: tuple[tuple[str, str], ...] = (
-    ("params_b", ("the true parameter count in billions, from the Hub's safetensors total, the "
-                 "paper or the card, in that order; not the size label in the name")),
-    ("context_length", ("tokens as the model's config or card states (131072 for a 128K window "
-                       "stated as 2^17; 128000 only where the source says so)")),
-    ("released", ("the developer's release date (card, blog, paper), `YYYY-MM` when only the "
-                 "month is sourced, else `unknown`")),
-    ("sources, evidence", ("primary sources only: the developer's model card, paper, repository, "
-                          "blog or license text; aggregators and AI-written wikis are refused")),
+    (
+        "params_b",
+        (
+            "the true parameter count in billions, from the Hub's safetensors total, the "
+            "paper or the card, in that order; not the size label in the name"
+        ),
+    ),
+    (
+        "context_length",
+        (
+            "tokens as the model's config or card states (131072 for a 128K window "
+            "stated as 2^17; 128000 only where the source says so)"
+        ),
+    ),
+    (
+        "released",
+        (
+            "the developer's release date (card, blog, paper), `YYYY-MM` when only the "
+            "month is sourced, else `unknown`"
+        ),
+    ),
+    (
+        "sources, evidence",
+        (
+            "primary sources only: the developer's model card, paper, repository, "
+            "blog or license text; aggregators and AI-written wikis are refused"
+        ),
+    ),
 )
 
 
@@ -100,9 +135,15 @@ def rules_markdown() -> str:
     )
     access = _table(
         ("`access`", "Hub `gated`", "means", "weights status"),
-        [(f"`{r.access.value}`", f"`{r.hub_gated}`" if r.hub_gated[0] != "(" else r.hub_gated,
-          r.means, ", ".join(f"`{s.value}`" for s in Status if s in r.statuses))
-         for r in ACCESS_RULES],
+        [
+            (
+                f"`{r.access.value}`",
+                f"`{r.hub_gated}`" if r.hub_gated[0] != "(" else r.hub_gated,
+                r.means,
+                ", ".join(f"`{s.value}`" for s in Status if s in r.statuses),
+            )
+            for r in ACCESS_RULES
+        ],
     )
     facts = _table(("fact", "rule"), [(f"`{k}`", v) for k, v in FACT_RULES])
     return f"{status}\n\n{WEIGHTS_RULE}\n\n{access}\n\n{facts}" + "\n"
@@ -110,13 +151,33 @@ def rules_markdown() -> str:
 
 # Sites that summarise others' facts (aggregators, AI-written wikis, model hosts' listings):
 # never evidence for a status or a fact. Cite the developer's card, paper, repo or license.
-AGGREGATOR_DOMAINS: frozenset[str] = frozenset({
-    "aiwiki.ai", "apxml.com", "besthub.dev", "wikimili.com", "hivebook.ai", "deepwiki.com",
-    "featherless.ai", "llm-stats.com", "artificialanalysis.ai", "wikipedia.org",
-    "auto-driving-wiki.com", "chatforest.com", "oss.report", "llmradar.ai", "mungomash.com",
-    "noze.it", "gigazine.net", "deepinfra.com", "ollama.com", "openrouter.ai",
-    "lifearchitect.ai", "grokipedia.com", "medium.com",
-})
+AGGREGATOR_DOMAINS: frozenset[str] = frozenset(
+    {
+        "aiwiki.ai",
+        "apxml.com",
+        "besthub.dev",
+        "wikimili.com",
+        "hivebook.ai",
+        "deepwiki.com",
+        "featherless.ai",
+        "llm-stats.com",
+        "artificialanalysis.ai",
+        "wikipedia.org",
+        "auto-driving-wiki.com",
+        "chatforest.com",
+        "oss.report",
+        "llmradar.ai",
+        "mungomash.com",
+        "noze.it",
+        "gigazine.net",
+        "deepinfra.com",
+        "ollama.com",
+        "openrouter.ai",
+        "lifearchitect.ai",
+        "grokipedia.com",
+        "medium.com",
+    }
+)
 
 
 def aggregator(url: str) -> str | None:

@@ -79,11 +79,13 @@ def _pattern(regex: str, what: str) -> Any:
 
 Url = Annotated[str, AfterValidator(_url), Field(json_schema_extra={"pattern": URL})]
 Slug = Annotated[
-    str, _pattern(SLUG, "a slug (lowercase letters, digits and hyphens)"),
+    str,
+    _pattern(SLUG, "a slug (lowercase letters, digits and hyphens)"),
     Field(json_schema_extra={"pattern": SLUG}),
 ]
 RepoId = Annotated[
-    str, _pattern(REPO_ID, "a Hub repo id (ORG/NAME)"),
+    str,
+    _pattern(REPO_ID, "a Hub repo id (ORG/NAME)"),
     Field(json_schema_extra={"pattern": REPO_ID}, description="a Hugging Face Hub repo id"),
 ]
 
@@ -108,7 +110,7 @@ def _released(value: Any) -> str:
             pass
         else:
             return value
-    raise ValueError(f"{value!r} is not a date: write YYYY-MM-DD, \"YYYY-MM\" or unknown")
+    raise ValueError(f'{value!r} is not a date: write YYYY-MM-DD, "YYYY-MM" or unknown')
 
 
 def _positive(kind: str, integer: bool) -> Any:
@@ -164,10 +166,12 @@ class Assessment(Strict):
         description="weights only: public, click-through (automatic), approval (a person), none",
     )
     licenses: list[str] = Field(
-        default_factory=list, description="SPDX license ids, or LicenseRef- ids defined under licenses:"
+        default_factory=list,
+        description="SPDX license ids, or LicenseRef- ids defined under licenses:",
     )
     evidence: list[Url] = Field(
-        default_factory=list, description="public URLs that show the status (required unless unknown)"
+        default_factory=list,
+        description="public URLs that show the status (required unless unknown)",
     )
     note: str | None = None
 
@@ -263,7 +267,9 @@ class Facts(Strict):
     params_b: ParamsB
     context_length: ContextLength
     architecture: Architecture | None = None
-    active_params_b: float | None = Field(default=None, gt=0, allow_inf_nan=False, description="MoE: active per token")
+    active_params_b: float | None = Field(
+        default=None, gt=0, allow_inf_nan=False, description="MoE: active per token"
+    )
     sources: list[Url] = Field(min_length=1, description="public URLs backing the facts above")
     tasks: list[Task] = Field(default_factory=list, description="what it is for (Choose filters)")
     modalities: list[Modality] = Field(

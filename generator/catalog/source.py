@@ -25,8 +25,9 @@ MAX_BYTES = 4 * 1024 * 1024  # refused before parsing (pure-Python YAML reads ~0
 MAX_DEPTH = 64  # nested mappings/lists; deeper input is refused while it is composed
 MAX_NODES = 250_000  # values after aliases are expanded (an alias bomb stops here)
 # Scalar tags a catalog may use: anything else (!!binary, !!set, !custom) is refused.
-_PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in
-                        ("str", "int", "float", "bool", "null", "timestamp"))
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")
+)
 _MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 
 
@@ -123,8 +124,12 @@ class _BoundedLoader(yaml.SafeLoader):
         if self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent):
             self._depth += 1
             if self._depth > MAX_DEPTH:
-                raise LimitError(None, None, f"nesting deeper than {MAX_DEPTH} levels is not "
-                                 "allowed in the catalog", self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+                raise LimitError(
+                    None,
+                    None,
+                    f"nesting deeper than {MAX_DEPTH} levels is not allowed in the catalog",
+                    self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+                )
             try:
                 return super().compose_node(parent, index)
             finally:
@@ -143,9 +148,13 @@ class _Builder:
     def build(self, node: yaml.Node, path: PathKey) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:  # each alias is counted again: expansion is bounded
-            raise LimitError(format_path(path), None, f"the document has more than "
-                             f"{MAX_NODES:,} values once its aliases (*name) are expanded",
-                             node.start_mark)
+            raise LimitError(
+                format_path(path),
+                None,
+                f"the document has more than "
+                f"{MAX_NODES:,} values once its aliases (*name) are expanded",
+                node.start_mark,
+            )
         self.positions.values[path] = _mark(node)
         if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
             return self._mapping(node, path)
@@ -153,9 +162,16 @@ class _Builder:
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         if node.tag not in _PLAIN_TAGS:
             line, col = _mark(node)
-            self.problems.append(Problem(self.file, line, col, format_path(path),
-                                         f"YAML tag {node.tag!r} is not allowed here: write "
-                                         "plain text, numbers, dates or true/false"))
+            self.problems.append(
+                Problem(
+                    self.file,
+                    line,
+                    col,
+                    format_path(path),
+                    f"YAML tag {node.tag!r} is not allowed here: write "
+                    "plain text, numbers, dates or true/false",
+                )
+            )
             return node.value if isinstance(node, yaml.ScalarNode) else None
         try:
             return self.loader.construct_object(node, deep=True)
@@ -171,7 +187,13 @@ class _Builder:
             if not isinstance(key, (str, int)):
                 line, col = _mark(key_node)
                 self.problems.append(
-                    Problem(self.file, line, col, format_path(path), f"key {_describe(key)} is not a string")
+                    Problem(
+                        self.file,
+                        line,
+                        col,
+                        format_path(path),
+                        f"key {_describe(key)} is not a string",
+                    )
                 )
                 continue
             child = (*path, key)
@@ -180,7 +202,10 @@ class _Builder:
                 first = self.positions.keys[child][0]
                 self.problems.append(
                     Problem(
-                        self.file, line, col, format_path(child),
+                        self.file,
+                        line,
+                        col,
+                        format_path(child),
                         f"duplicate key {key!r} (first defined on line {first}); "
                         "YAML would silently keep only the last one",
                     )
@@ -235,8 +260,12 @@ def parse(text: str, file: str) -> Document:
     except LimitError as exc:
         mark = exc.problem_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return Document(file, None, Positions(),
-                        [Problem(file, line, col, exc.context or "", f"refused: {exc.problem}")])
+        return Document(
+            file,
+            None,
+            Positions(),
+            [Problem(file, line, col, exc.context or "", f"refused: {exc.problem}")],
+        )
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -250,8 +279,13 @@ def parse(text: str, file: str) -> Document:
         return _failed(file, line, col, message)
     except yaml.reader.ReaderError as exc:  # a control character YAML does not allow
         line, col = _text_position(text, exc.position)
-        return _failed(file, line, col, f"character U+{_code(exc.character):04X} is not allowed in "
-                       "YAML (a control character: remove it)")
+        return _failed(
+            file,
+            line,
+            col,
+            f"character U+{_code(exc.character):04X} is not allowed in "
+            "YAML (a control character: remove it)",
+        )
     except yaml.YAMLError as exc:
         return _failed(file, 1, 1, f"YAML error: {exc}")
     except RecursionError:  # not reached within MAX_DEPTH; a last guard, never a traceback
@@ -267,11 +301,12 @@ def decode(raw: bytes, file: str) -> str | Document:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = raw[:exc.start]
+        before = raw[: exc.start]
         line = before.count(b"\n") + 1
-        col = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
-        return _failed(file, line, col, f"byte 0x{raw[exc.start]:02x} is not UTF-8: save the "
-                       "file as UTF-8")
+        col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        return _failed(
+            file, line, col, f"byte 0x{raw[exc.start]:02x} is not UTF-8: save the file as UTF-8"
+        )
 
 
 _BRACKETS = re.compile(r"[\[\]{}]")

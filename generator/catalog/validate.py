@@ -56,7 +56,9 @@ def _pydantic_problems(doc: Document, exc: ValidationError) -> Iterator[Problem]
         if kind == "extra_forbidden":
             message = f"unknown field {path[-1]!r}; allowed fields are in catalog.schema.json"
         if kind == "enum" and "expected" in err.get("ctx", {}):
-            message = f"{err['input']!r} is not one of {err['ctx']['expected'].replace(chr(39), '')}"
+            message = (
+                f"{err['input']!r} is not one of {err['ctx']['expected'].replace(chr(39), '')}"
+            )
         key = kind == "extra_forbidden" or "[key]" in err["loc"]
         if "[key]" in err["loc"]:
             message = f"unknown key {path[-1]!r}: {message}"
@@ -127,17 +129,23 @@ def _check_access(doc: Document, path: PathKey, a: Assessment) -> Iterator[Probl
         yield doc.problem(
             (*path, "access"),
             f"access {a.access.value!r} contradicts status {a.status.value!r}: "
-            + ("approval by a person makes the weights 'partial'" if a.access == Access.APPROVAL
-               else f"status {a.status.value!r} allows access "
-               + ", ".join(sorted(x.value for x in allowed))),
+            + (
+                "approval by a person makes the weights 'partial'"
+                if a.access == Access.APPROVAL
+                else f"status {a.status.value!r} allows access "
+                + ", ".join(sorted(x.value for x in allowed))
+            ),
         )
 
 
 def _check_primary(doc: Document, path: PathKey, url: str) -> Iterator[Problem]:
     site = rules.aggregator(url)
     if site is not None:
-        yield doc.problem(path, f"{site} is an aggregator, not a primary source: cite the "
-                                "developer's model card, paper, repository or license text")
+        yield doc.problem(
+            path,
+            f"{site} is an aggregator, not a primary source: cite the "
+            "developer's model card, paper, repository or license text",
+        )
 
 
 def _check_sources(doc: Document, catalog: Catalog) -> Iterator[Problem]:
@@ -200,8 +208,9 @@ def _check_cycles(doc: Document, catalog: Catalog) -> Iterator[Problem]:
         if current != start or len(chain) < 2 or start in reported:
             continue
         reported.update(chain)
-        yield doc.problem((*path, "base"),
-                          "base models form a cycle: " + " -> ".join([*chain, start]))
+        yield doc.problem(
+            (*path, "base"), "base models form a cycle: " + " -> ".join([*chain, start])
+        )
 
 
 def _check_licenses_section(doc: Document, catalog: Catalog) -> Iterator[Problem]:

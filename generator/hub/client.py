@@ -73,9 +73,13 @@ class RateLimiter:
     would end after `deadline` (a `clock()` time) raises instead of sleeping.
     """
 
-    def __init__(self, rate: float | None, burst: int,
-                 clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        rate: float | None,
+        burst: int,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self._interval = 1.0 / rate if rate else 0.0
         self._tolerance = max(burst - 1, 0) * self._interval
         self._clock, self._sleep = clock, sleep
@@ -156,8 +160,9 @@ class HubClient:
         self.config = config
         rate = config.max_rate
         self.api_limiter = RateLimiter(rate, config.burst, config.clock, config.sleep)
-        self.resolver_limiter = RateLimiter(rate * RESOLVER_FACTOR if rate else None,
-                                            config.burst, config.clock, config.sleep)
+        self.resolver_limiter = RateLimiter(
+            rate * RESOLVER_FACTOR if rate else None, config.burst, config.clock, config.sleep
+        )
         self.stats = RequestStats()
         self.endpoint = config.endpoint.rstrip("/")
         self.refusals = 0  # answers of HTTP 400 to the full expand list
@@ -193,9 +198,13 @@ class HubClient:
 
     def _make_client(self) -> httpx2.Client:
         return httpx2.Client(
-            follow_redirects=True, timeout=httpx2.Timeout(self.config.timeout),
-            event_hooks={"request": [_offline_check, self._on_request],
-                         "response": [self._on_response]})
+            follow_redirects=True,
+            timeout=httpx2.Timeout(self.config.timeout),
+            event_hooks={
+                "request": [_offline_check, self._on_request],
+                "response": [self._on_response],
+            },
+        )
 
     def _on_request(self, request: httpx2.Request) -> None:
         timeout = request.extensions.get("timeout")
@@ -214,9 +223,11 @@ class HubClient:
 
     def _auth_headers(self) -> dict[str, str]:
         if self._headers is None:
-            self._headers = build_hf_headers(token=self.config.token or False,
-                                             library_name="open-model-atlas",
-                                             library_version=__version__)
+            self._headers = build_hf_headers(
+                token=self.config.token or False,
+                library_name="open-model-atlas",
+                library_version=__version__,
+            )
         return self._headers
 
     # -- requests ------------------------------------------------------------------------
@@ -227,8 +238,9 @@ class HubClient:
         try:
             return response.json(), str(response.url)
         except ValueError as exc:  # json.JSONDecodeError, UnicodeDecodeError
-            raise HubError("invalid_response",
-                           "the Hub answered with malformed or truncated JSON") from exc
+            raise HubError(
+                "invalid_response", "the Hub answered with malformed or truncated JSON"
+            ) from exc
 
     def model(self, repo_id: str) -> Any:
         """`GET /api/models/{repo_id}?expand=...`, following the 307 of a renamed repo.
@@ -250,8 +262,11 @@ class HubClient:
             expand = CORE_EXPAND
             data, final_url = self.get_json(url, {"expand": expand})
         new_id = data.get("id") if isinstance(data, dict) else None
-        if (isinstance(new_id, str) and new_id != repo_id
-                and "expand" not in httpx2.URL(final_url).params):
+        if (
+            isinstance(new_id, str)
+            and new_id != repo_id
+            and "expand" not in httpx2.URL(final_url).params
+        ):
             # The redirect's Location dropped the query: ask the new id for the same fields.
             data, _ = self.get_json(f"{self.endpoint}/api/models/{new_id}", {"expand": expand})
         return data
@@ -275,8 +290,9 @@ class HubClient:
                 return None
             raise
 
-    def _get(self, url: str, params: Mapping[str, Any] | None, limiter: RateLimiter
-             ) -> httpx2.Response:
+    def _get(
+        self, url: str, params: Mapping[str, Any] | None, limiter: RateLimiter
+    ) -> httpx2.Response:
         attempts = self.config.retries + 1
         for attempt in range(1, attempts + 1):
             try:
@@ -309,8 +325,9 @@ class HubClient:
 
     def _get_once(self, url: str, params: Mapping[str, Any] | None) -> httpx2.Response:
         try:
-            response = self._client.get(url, params=params, headers=self._auth_headers(),
-                                        timeout=self.config.timeout)
+            response = self._client.get(
+                url, params=params, headers=self._auth_headers(), timeout=self.config.timeout
+            )
             hf_raise_for_status(response)
             return response
         except _DeadlineReached as exc:
@@ -318,11 +335,13 @@ class HubClient:
         except HfHubHTTPError as exc:
             raise _http_error(exc) from exc
         except httpx2.TimeoutException as exc:
-            raise HubError("timeout",
-                           f"no answer from the Hub within {self.config.timeout:g} s") from exc
+            raise HubError(
+                "timeout", f"no answer from the Hub within {self.config.timeout:g} s"
+            ) from exc
         except (httpx2.TransportError, httpx2.DecodingError, httpx2.TooManyRedirects) as exc:
-            raise HubError("network", f"connection to the Hub failed ({type(exc).__name__})"
-                           ) from exc
+            raise HubError(
+                "network", f"connection to the Hub failed ({type(exc).__name__})"
+            ) from exc
 
 
 def _offline_check(request: httpx2.Request) -> None:
@@ -339,15 +358,17 @@ def _http_error(exc: HfHubHTTPError) -> HubError:
     if isinstance(exc, GatedRepoError):
         error = HubError("not_found", "gated: no access with the current token", status)
     elif isinstance(exc, RepositoryNotFoundError) or status == 404:
-        error = HubError("not_found", "repository not found on the Hub (deleted, private, or a "
-                         "wrong id)", status)
+        error = HubError(
+            "not_found", "repository not found on the Hub (deleted, private, or a wrong id)", status
+        )
     elif isinstance(exc, EntryNotFoundError):
         error = HubError("not_found", "file not found", status)
     elif isinstance(exc, DisabledRepoError):
         error = HubError("http", "the repository is disabled on the Hub", status)
     elif isinstance(exc, BadRequestError):
-        error = HubError("http", f"HTTP 400 Bad Request: {exc.server_message or 'no detail'}",
-                         status)
+        error = HubError(
+            "http", f"HTTP 400 Bad Request: {exc.server_message or 'no detail'}", status
+        )
     elif status == 429:
         error = HubError("rate_limited", "HTTP 429: rate limited by the Hub", status)
     elif status == 401:
@@ -360,5 +381,13 @@ def _http_error(exc: HfHubHTTPError) -> HubError:
     return error
 
 
-__all__ = ["CORE_EXPAND", "EXPAND", "HubClient", "HubConfig", "HubError", "RateLimiter",
-           "context_length", "model_fields"]
+__all__ = [
+    "CORE_EXPAND",
+    "EXPAND",
+    "HubClient",
+    "HubConfig",
+    "HubError",
+    "RateLimiter",
+    "context_length",
+    "model_fields",
+]

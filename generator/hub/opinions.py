@@ -54,16 +54,27 @@ class SourceInfo:
 
 SOURCES = {
     "osai": SourceInfo(
-        "osai", "Language-Technology-Assessment", "main-database", "main",
-        "https://osai-index.eu/", "CC-BY-4.0",
+        "osai",
+        "Language-Technology-Assessment",
+        "main-database",
+        "main",
+        "https://osai-index.eu/",
+        "CC-BY-4.0",
         "European Open Source AI Index (https://osai-index.eu/), CC BY 4.0. Liesenfeld, A. and "
         "Dingemanse, M., 2024. Rethinking open source generative AI: open-washing and the EU AI "
         "Act. In Proceedings of the 2024 ACM Conference on Fairness, Accountability, and "
-        "Transparency (pp. 1774-1787)."),
+        "Transparency (pp. 1774-1787).",
+    ),
     "mot": SourceInfo(
-        "mot", "lfai", "model_openness_tool", "main", "https://mot.isitopen.ai/", "MIT",
+        "mot",
+        "lfai",
+        "model_openness_tool",
+        "main",
+        "https://mot.isitopen.ai/",
+        "MIT",
         "Model Openness Tool (https://mot.isitopen.ai/), LF AI & Data Foundation, "
-        "repository licensed MIT; classification per the Model Openness Framework 1.0."),
+        "repository licensed MIT; classification per the Model Openness Framework 1.0.",
+    ),
 }
 
 
@@ -84,11 +95,16 @@ class GitReader:
         self.commit_date = self._git("show", "-s", "--format=%cI", self.commit).strip()[:10]
 
     def _git(self, *args: str) -> str:
-        proc = subprocess.run(["git", "--git-dir", str(self.git_dir), *args],
-                              capture_output=True, text=True, check=False)
+        proc = subprocess.run(
+            ["git", "--git-dir", str(self.git_dir), *args],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if proc.returncode != 0:
-            raise SourceError(f"git {' '.join(args)} failed in {self.git_dir}: "
-                              f"{proc.stderr.strip()}")
+            raise SourceError(
+                f"git {' '.join(args)} failed in {self.git_dir}: {proc.stderr.strip()}"
+            )
         return proc.stdout
 
     def files(self) -> list[str]:
@@ -105,13 +121,21 @@ class SourceError(Exception):
 class GitHubReader:
     """GitHub's REST API for the commit and the tree, raw.githubusercontent.com for files."""
 
-    def __init__(self, info: SourceInfo, api: str, raw: str, timeout: float = 20.0,
-                 retries: int = 2, backoff: float = 1.0) -> None:
+    def __init__(
+        self,
+        info: SourceInfo,
+        api: str,
+        raw: str,
+        timeout: float = 20.0,
+        retries: int = 2,
+        backoff: float = 1.0,
+    ) -> None:
         self.info, self.api, self.raw = info, api.rstrip("/"), raw.rstrip("/")
         self.timeout, self.retries, self.backoff = timeout, retries, backoff
         self.requests = 0
-        data = json.loads(self._get(f"{self.api}/repos/{info.owner}/{info.repo}/commits/"
-                                    f"{info.branch}"))
+        data = json.loads(
+            self._get(f"{self.api}/repos/{info.owner}/{info.repo}/commits/{info.branch}")
+        )
         try:
             self.commit = str(data["sha"])
             self.commit_date = str(data["commit"]["committer"]["date"])[:10]
@@ -128,16 +152,25 @@ class GitHubReader:
             except urllib.error.HTTPError as exc:
                 if (exc.code < 500 and exc.code != 429) or attempt == self.retries:
                     raise SourceError(f"HTTP {exc.code} from {url}") from exc
-            except (urllib.error.URLError, TimeoutError, ConnectionError, UnicodeDecodeError,
-                    OSError) as exc:
+            except (
+                urllib.error.URLError,
+                TimeoutError,
+                ConnectionError,
+                UnicodeDecodeError,
+                OSError,
+            ) as exc:
                 if attempt == self.retries:
                     raise SourceError(f"cannot read {url}: {type(exc).__name__}") from exc
-            time.sleep(self.backoff * 2 ** attempt)
+            time.sleep(self.backoff * 2**attempt)
         raise SourceError(f"cannot read {url}")  # pragma: no cover
 
     def files(self) -> list[str]:
-        data = json.loads(self._get(f"{self.api}/repos/{self.info.owner}/{self.info.repo}/git/"
-                                    f"trees/{self.commit}?recursive=1"))
+        data = json.loads(
+            self._get(
+                f"{self.api}/repos/{self.info.owner}/{self.info.repo}/git/"
+                f"trees/{self.commit}?recursive=1"
+            )
+        )
         if not isinstance(data, dict) or not isinstance(data.get("tree"), list):
             raise SourceError("the tree answer has no `tree` list")
         if data.get("truncated"):
@@ -145,8 +178,9 @@ class GitHubReader:
         return [str(t["path"]) for t in data["tree"] if t.get("type") == "blob"]
 
     def read(self, path: str) -> str:
-        return self._get(f"{self.raw}/{self.info.owner}/{self.info.repo}/{self.commit}/"
-                         f"{quote(path)}")
+        return self._get(
+            f"{self.raw}/{self.info.owner}/{self.info.repo}/{self.commit}/{quote(path)}"
+        )
 
 
 # -- the EU Open Source AI Index -----------------------------------------------------------
@@ -172,8 +206,12 @@ def _osai_verdict(block: Any) -> op.Verdict | None:
     if cls not in _OSAI_CLASSES:
         return None
     notes = block.get("notes")
-    return op.Verdict(_OSAI_CLASSES[cls], cls, _first_link(block.get("link")),
-                      str(notes).strip() if notes else None)
+    return op.Verdict(
+        _OSAI_CLASSES[cls],
+        cls,
+        _first_link(block.get("link")),
+        str(notes).strip() if notes else None,
+    )
 
 
 def osai_entries(path: str, text: str, info: SourceInfo, commit: str) -> list[op.Entry]:
@@ -189,9 +227,15 @@ def osai_entries(path: str, text: str, info: SourceInfo, commit: str) -> list[op
     url = f"{info.repository}/blob/{commit}/{quote(path)}"
     base_data = _osai_verdict(data.get("datasources_basemodel"))
     out = []
-    roles = (("base", system.get("basemodelname"), data.get("weights_basemodel"), None),
-             ("end", system.get("endmodelname"), data.get("weights_endmodel"),
-              data.get("datasources_endmodel")))
+    roles = (
+        ("base", system.get("basemodelname"), data.get("weights_basemodel"), None),
+        (
+            "end",
+            system.get("endmodelname"),
+            data.get("weights_endmodel"),
+            data.get("datasources_endmodel"),
+        ),
+    )
     for role, name, weights, tuning in roles:
         if not isinstance(name, str) or not name.strip():
             continue
@@ -218,18 +262,48 @@ def osai_entries(path: str, text: str, info: SourceInfo, commit: str) -> list[op
 # -- the Model Openness Tool ---------------------------------------------------------------
 
 # The Model Openness Tool's open-data license list (web/modules/mof/src/LicenseHandler.php).
-MOT_OPEN_DATA = frozenset({
-    "CC-BY-1.0", "CC-BY-2.0", "CC-BY-2.5", "CC-BY-2.5-AU", "CC-BY-3.0", "CC-BY-3.0-AT",
-    "CC-BY-3.0-AU", "CC-BY-3.0-DE", "CC-BY-3.0-IGO", "CC-BY-3.0-NL", "CC-BY-3.0-US",
-    "CC-BY-4.0", "CC-BY-SA-1.0", "CC-BY-SA-2.0", "CC-BY-SA-2.0-UK", "CC-BY-SA-2.1-JP",
-    "CC-BY-SA-2.5", "CC-BY-SA-3.0", "CC-BY-SA-3.0-AT", "CC-BY-SA-4.0", "CDLA-Permissive-1.0",
-    "CDLA-Permissive-2.0", "CDLA-Sharing-1.0", "ODC-PDDL-1.0", "ODC-By-1.0", "ODbL-1.0",
-    "GFDL-1.3", "OGL-Canada-2.0", "OGL-UK-2.0", "OGL-UK-3.0", "OpenMDW-1.0", "CC0-1.0",
-    "PDDL-1.0",
-})
+MOT_OPEN_DATA = frozenset(
+    {
+        "CC-BY-1.0",
+        "CC-BY-2.0",
+        "CC-BY-2.5",
+        "CC-BY-2.5-AU",
+        "CC-BY-3.0",
+        "CC-BY-3.0-AT",
+        "CC-BY-3.0-AU",
+        "CC-BY-3.0-DE",
+        "CC-BY-3.0-IGO",
+        "CC-BY-3.0-NL",
+        "CC-BY-3.0-US",
+        "CC-BY-4.0",
+        "CC-BY-SA-1.0",
+        "CC-BY-SA-2.0",
+        "CC-BY-SA-2.0-UK",
+        "CC-BY-SA-2.1-JP",
+        "CC-BY-SA-2.5",
+        "CC-BY-SA-3.0",
+        "CC-BY-SA-3.0-AT",
+        "CC-BY-SA-4.0",
+        "CDLA-Permissive-1.0",
+        "CDLA-Permissive-2.0",
+        "CDLA-Sharing-1.0",
+        "ODC-PDDL-1.0",
+        "ODC-By-1.0",
+        "ODbL-1.0",
+        "GFDL-1.3",
+        "OGL-Canada-2.0",
+        "OGL-UK-2.0",
+        "OGL-UK-3.0",
+        "OpenMDW-1.0",
+        "CC0-1.0",
+        "PDDL-1.0",
+    }
+)
 # MOF components whose content type is data (the rest we compare are code/parameters).
-_MOT_COMPONENTS = {"Datasets": (Component.PRETRAINING_DATA, "data"),
-                   "Model parameters (Final)": (Component.WEIGHTS, "code")}
+_MOT_COMPONENTS = {
+    "Datasets": (Component.PRETRAINING_DATA, "data"),
+    "Model parameters (Final)": (Component.WEIGHTS, "code"),
+}
 
 
 def mot_license_open(license_id: str) -> bool:
@@ -256,27 +330,38 @@ def mot_entry(path: str, text: str, info: SourceInfo, commit: str) -> op.Entry |
         return None
     raw_licenses = release.get("license")
     licenses: dict[str, Any] = raw_licenses if isinstance(raw_licenses, dict) else {}
-    components = {str(c.get("name")): c for c in release.get("components") or []
-                  if isinstance(c, dict)}
+    components = {
+        str(c.get("name")): c for c in release.get("components") or [] if isinstance(c, dict)
+    }
     verdicts: dict[Component, op.Verdict] = {}
     for mot_name, (component, ctype) in _MOT_COMPONENTS.items():
         item = components.get(mot_name)
         if item is None:
             verdicts[component] = op.Verdict("closed", f"{mot_name}: not included")
             continue
-        lic = (_license_name(item.get("license")) or _license_name(licenses.get(ctype))
-               or _license_name(licenses.get("distribution")) or "unlicensed")
+        lic = (
+            _license_name(item.get("license"))
+            or _license_name(licenses.get(ctype))
+            or _license_name(licenses.get("distribution"))
+            or "unlicensed"
+        )
         is_open = lic != "unlicensed" and mot_license_open(lic)
         said = f"{mot_name}: included, license {lic} ({'open' if is_open else 'not open'})"
         link = item.get("component_path") or item.get("location")
-        verdicts[component] = op.Verdict("open" if is_open else "partial", said,
-                                         str(link) if link else None)
+        verdicts[component] = op.Verdict(
+            "open" if is_open else "partial", said, str(link) if link else None
+        )
     name = str(release["name"]).strip()
     hub = release.get("huggingface")
-    return op.Entry("mot", path, name, op.hub_repo(hub) if hub else None,
-                    f"{info.repository}/blob/{commit}/{quote(path)}", verdicts,
-                    {"producer": str(release.get("producer") or ""),
-                     "date": str(release.get("date") or "")})
+    return op.Entry(
+        "mot",
+        path,
+        name,
+        op.hub_repo(hub) if hub else None,
+        f"{info.repository}/blob/{commit}/{quote(path)}",
+        verdicts,
+        {"producer": str(release.get("producer") or ""), "date": str(release.get("date") or "")},
+    )
 
 
 # -- the import ----------------------------------------------------------------------------
@@ -294,11 +379,13 @@ def import_source(source: str, reader: Reader, now: datetime) -> Result:
     entries: list[op.Entry] = []
     skipped: list[str] = []
     for path in sorted(reader.files()):
-        if source == "osai" and ("/" in path or not path.endswith(".yaml")
-                                 or path.startswith(("_", "a_submission"))):
+        if source == "osai" and (
+            "/" in path or not path.endswith(".yaml") or path.startswith(("_", "a_submission"))
+        ):
             continue
-        if source == "mot" and not (path.startswith("models/") and path.endswith((".yml",
-                                                                                    ".yaml"))):
+        if source == "mot" and not (
+            path.startswith("models/") and path.endswith((".yml", ".yaml"))
+        ):
             continue
         try:
             text = reader.read(path)
@@ -312,9 +399,18 @@ def import_source(source: str, reader: Reader, now: datetime) -> Result:
                     entries.append(entry)
         except yaml.YAMLError as exc:
             skipped.append(f"{path}: YAML error ({type(exc).__name__})")
-    snap = op.Snapshot(source, op.SOURCE_NAMES[source], info.homepage, info.repository,
-                       reader.commit, reader.commit_date, now.date().isoformat(), info.license,
-                       info.attribution, tuple(entries))
+    snap = op.Snapshot(
+        source,
+        op.SOURCE_NAMES[source],
+        info.homepage,
+        info.repository,
+        reader.commit,
+        reader.commit_date,
+        now.date().isoformat(),
+        info.license,
+        info.attribution,
+        tuple(entries),
+    )
     return Result(snap, skipped)
 
 
@@ -325,12 +421,25 @@ def keep_last(path: Path, error: str) -> op.Snapshot | None:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", type=Path, default=Path("opinions"),
-                        help="the directory of the snapshots (default: opinions)")
-    parser.add_argument("--source", choices=sorted(SOURCES), action="append",
-                        help="import only this source (repeatable; default: all)")
-    parser.add_argument("--from-git", action="append", default=[], metavar="SOURCE=GIT_DIR",
-                        help="read SOURCE from a local git repository instead of GitHub")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("opinions"),
+        help="the directory of the snapshots (default: opinions)",
+    )
+    parser.add_argument(
+        "--source",
+        choices=sorted(SOURCES),
+        action="append",
+        help="import only this source (repeatable; default: all)",
+    )
+    parser.add_argument(
+        "--from-git",
+        action="append",
+        default=[],
+        metavar="SOURCE=GIT_DIR",
+        help="read SOURCE from a local git repository instead of GitHub",
+    )
     parser.add_argument("--timeout", type=float, default=20.0, help="seconds per request")
 
 
@@ -352,15 +461,20 @@ def run(args: argparse.Namespace, catalog: Any) -> int:
     for source in args.source or sorted(SOURCES):
         path = args.out / f"{source}.yaml"
         try:
-            reader: Reader = (GitReader(local[source]) if source in local else
-                              GitHubReader(SOURCES[source], api, raw, args.timeout))
+            reader: Reader = (
+                GitReader(local[source])
+                if source in local
+                else GitHubReader(SOURCES[source], api, raw, args.timeout)
+            )
             result = import_source(source, reader, now)
             if not result.snapshot.entries:
                 raise SourceError("no entries read: refusing to write an empty snapshot")
         except (SourceError, json.JSONDecodeError, OSError) as exc:
             kept = keep_last(path, str(exc))
-            print(f"{source}: FAILED ({exc}); "
-                  + ("kept the last snapshot, marked stale" if kept else "no snapshot to keep"))
+            print(
+                f"{source}: FAILED ({exc}); "
+                + ("kept the last snapshot, marked stale" if kept else "no snapshot to keep")
+            )
             if kept is None:
                 status = 1
                 continue
@@ -369,10 +483,15 @@ def run(args: argparse.Namespace, catalog: Any) -> int:
             continue
         path.write_text(op.dump_snapshot(result.snapshot), encoding="utf-8")
         snapshots[source] = result.snapshot
-        print(f"{source}: {len(result.snapshot.entries)} entries at "
-              f"{result.snapshot.commit[:12]} ({result.snapshot.commit_date})"
-              + (f"; skipped {len(result.skipped)}: " + "; ".join(result.skipped)
-                 if result.skipped else ""))
+        print(
+            f"{source}: {len(result.snapshot.entries)} entries at "
+            f"{result.snapshot.commit[:12]} ({result.snapshot.commit_date})"
+            + (
+                f"; skipped {len(result.skipped)}: " + "; ".join(result.skipped)
+                if result.skipped
+                else ""
+            )
+        )
     if catalog is not None:
         loaded = op.load(args.out, catalog)
         for problem in loaded.problems:

@@ -15,8 +15,14 @@ from generator.catalog.lock import ErrorKind, Gated
 class HubError(Exception):
     """A failed Hub request: `kind` for the summary, a message without volatile details."""
 
-    def __init__(self, kind: ErrorKind, message: str, status: int | None = None,
-                 wait: float | None = None, code: str | None = None) -> None:
+    def __init__(
+        self,
+        kind: ErrorKind,
+        message: str,
+        status: int | None = None,
+        wait: float | None = None,
+        code: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.kind: ErrorKind = kind
         self.message = message
@@ -33,23 +39,60 @@ class HubError(Exception):
         """This error, saying how many attempts were made (when more than one)."""
         if attempts == 1:
             return self
-        return HubError(self.kind, f"{self.message} (after {attempts} attempts)", self.status,
-                        code=self.code)
+        return HubError(
+            self.kind, f"{self.message} (after {attempts} attempts)", self.status, code=self.code
+        )
 
 
 # The properties `sync` asks for (one request per model). All are in huggingface_hub 2.4's
 # ExpandModelProperty_T; the Hub answers 400 to an unknown one.
-EXPAND = ["baseModels", "cardData", "childrenModelCount", "config", "createdAt", "disabled",
-          "downloads", "downloadsAllTime", "evalResults", "gated", "lastModified",
-          "library_name", "likes", "model-index", "pipeline_tag", "private", "safetensors",
-          "sha", "tags"]
+EXPAND = [
+    "baseModels",
+    "cardData",
+    "childrenModelCount",
+    "config",
+    "createdAt",
+    "disabled",
+    "downloads",
+    "downloadsAllTime",
+    "evalResults",
+    "gated",
+    "lastModified",
+    "library_name",
+    "likes",
+    "model-index",
+    "pipeline_tag",
+    "private",
+    "safetensors",
+    "sha",
+    "tags",
+]
 # Properties served for years: the fallback when the Hub refuses the full list.
-CORE_EXPAND = ["cardData", "config", "createdAt", "disabled", "downloads", "gated",
-               "lastModified", "library_name", "likes", "pipeline_tag", "private",
-               "safetensors", "sha", "tags"]
+CORE_EXPAND = [
+    "cardData",
+    "config",
+    "createdAt",
+    "disabled",
+    "downloads",
+    "gated",
+    "lastModified",
+    "library_name",
+    "likes",
+    "pipeline_tag",
+    "private",
+    "safetensors",
+    "sha",
+    "tags",
+]
 RELATIONS = ("adapter", "finetune", "merge", "quantized")
-CONTEXT_KEYS = ("max_position_embeddings", "n_positions", "max_sequence_length", "seq_length",
-                "max_seq_len", "n_ctx")
+CONTEXT_KEYS = (
+    "max_position_embeddings",
+    "n_positions",
+    "max_sequence_length",
+    "seq_length",
+    "max_seq_len",
+    "n_ctx",
+)
 NESTED_CONFIGS = ("text_config", "llm_config", "language_config")
 # Which keys of the Hub's answer each lock field is read from. A field none of whose keys
 # the Hub sent (a property left out by the expand fallback, a partial answer) is not a
@@ -163,7 +206,7 @@ def _unique(values: list[str]) -> list[str]:
 
 
 def _tagged(tags: list[str], prefix: str) -> list[str]:
-    return [t[len(prefix):] for t in tags if t.startswith(prefix) and len(t) > len(prefix)]
+    return [t[len(prefix) :] for t in tags if t.startswith(prefix) and len(t) > len(prefix)]
 
 
 def _datetime(value: Any) -> datetime | None:
@@ -186,8 +229,7 @@ def _gated(value: Any) -> Gated | None:
     return None
 
 
-def _base_models(value: Any, card: dict[str, Any], tags: list[str]
-                 ) -> tuple[list[str], str | None]:
+def _base_models(value: Any, card: dict[str, Any], tags: list[str]) -> tuple[list[str], str | None]:
     """`baseModels` (a list of ids or of {id}, or {relation, models}), the card's
     `base_model`, and the `base_model:[relation:]ORG/NAME` tags, merged."""
     ids: list[str] = []
@@ -214,8 +256,12 @@ def _base_models(value: Any, card: dict[str, Any], tags: list[str]
 
 
 def _has_eval_results(payload: dict[str, Any], card: dict[str, Any]) -> bool | None:
-    values = [payload.get("model-index"), payload.get("evalResults"),
-              card.get("model-index"), card.get("eval_results")]
+    values = [
+        payload.get("model-index"),
+        payload.get("evalResults"),
+        card.get("model-index"),
+        card.get("eval_results"),
+    ]
     if any(values):
         return True
     return False if "model-index" in payload or "evalResults" in payload else None

@@ -46,12 +46,20 @@ def mapping_offers(data: Any) -> list[pv.Offer]:
     for provider, value in items:
         if not isinstance(value, dict) or not provider or provider == "None":
             continue
-        offers.append(pv.Offer(provider, str(value.get("status") or "live"),
-                               value.get("task"), value.get("providerId")))
+        offers.append(
+            pv.Offer(
+                provider,
+                str(value.get("status") or "live"),
+                value.get("task"),
+                value.get("providerId"),
+            )
+        )
     return sorted(offers, key=lambda o: o.provider)
 
 
-def router_prices(data: Any) -> dict[tuple[str, str], tuple[float | None, float | None, int | None]]:
+def router_prices(
+    data: Any,
+) -> dict[tuple[str, str], tuple[float | None, float | None, int | None]]:
     """(model id lowercased, provider) -> (input, output, context length) from /v1/models."""
     out: dict[tuple[str, str], tuple[float | None, float | None, int | None]] = {}
     rows = data.get("data") if isinstance(data, dict) else None
@@ -67,13 +75,21 @@ def router_prices(data: Any) -> dict[tuple[str, str], tuple[float | None, float 
             pricing: dict[str, Any] = raw_pricing if isinstance(raw_pricing, dict) else {}
             ctx = prov.get("context_length")
             out[(row["id"].lower(), str(prov["provider"]))] = (
-                pv._num(pricing.get("input")), pv._num(pricing.get("output")),
-                ctx if isinstance(ctx, int) and not isinstance(ctx, bool) else None)
+                pv._num(pricing.get("input")),
+                pv._num(pricing.get("output")),
+                ctx if isinstance(ctx, int) and not isinstance(ctx, bool) else None,
+            )
     return out
 
 
-def collect(client: HubClient, router: str, models: list[str], old: pv.Providers | None,
-            now: datetime, workers: int = 8) -> tuple[pv.Providers, dict[str, int]]:
+def collect(
+    client: HubClient,
+    router: str,
+    models: list[str],
+    old: pv.Providers | None,
+    now: datetime,
+    workers: int = 8,
+) -> tuple[pv.Providers, dict[str, int]]:
     """Fetch every model's mapping and the router's prices; merge with the last good file."""
     stamp = now.isoformat().replace("+00:00", "Z")
     old_models = old.models if old else {}
@@ -86,8 +102,9 @@ def collect(client: HubClient, router: str, models: list[str], old: pv.Providers
 
     def one(model_id: str) -> list[pv.Offer] | HubError:
         try:
-            data, _ = client.get_json(f"{client.endpoint}/api/models/{model_id}",
-                                      {"expand[]": "inferenceProviderMapping"})
+            data, _ = client.get_json(
+                f"{client.endpoint}/api/models/{model_id}", {"expand[]": "inferenceProviderMapping"}
+            )
             return mapping_offers(data)
         except HubError as exc:
             return exc
@@ -110,8 +127,11 @@ def collect(client: HubClient, router: str, models: list[str], old: pv.Providers
             else:  # the router failed: keep last known prices for this provider
                 last = {o.provider: o for o in prev.offers} if prev else {}
                 kept = last.get(offer.provider)
-                inp, out, ctx = ((kept.input_per_m, kept.output_per_m, kept.context_length)
-                                 if kept else (None, None, None))
+                inp, out, ctx = (
+                    (kept.input_per_m, kept.output_per_m, kept.context_length)
+                    if kept
+                    else (None, None, None)
+                )
             offers.append(replace(offer, input_per_m=inp, output_per_m=out, context_length=ctx))
         entry = pv.ModelOffers(tuple(offers), stamp)
         counts["served"] += bool(entry.live)
@@ -122,8 +142,12 @@ def collect(client: HubClient, router: str, models: list[str], old: pv.Providers
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", type=Path, default=None,
-                        help="where to write (default: catalog.providers.yaml beside --lock)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="where to write (default: catalog.providers.yaml beside --lock)",
+    )
     parser.add_argument("--timeout", type=float, default=20.0, help="seconds per request")
     parser.add_argument("--retries", type=int, default=3, help="retries per request")
     parser.add_argument("--workers", type=int, default=8, help="concurrent requests")
@@ -135,15 +159,32 @@ def run(args: argparse.Namespace, models: list[str]) -> int:
     out: Path = args.out or pv.path_beside(args.lock)
     old = pv.load(out)
     router = os.environ.get("HF_ROUTER_URL", DEFAULT_ROUTER)
-    config = HubConfig(endpoint=constants.ENDPOINT, token=get_token(), timeout=args.timeout,
-                       retries=args.retries, max_rate=None)
+    config = HubConfig(
+        endpoint=constants.ENDPOINT,
+        token=get_token(),
+        timeout=args.timeout,
+        retries=args.retries,
+        max_rate=None,
+    )
     started = time.monotonic()
     with HubClient(config) as client:
-        result, counts = collect(client, router, sorted(set(models)), old,
-                                 datetime.now(UTC).replace(microsecond=0), args.workers)
+        result, counts = collect(
+            client,
+            router,
+            sorted(set(models)),
+            old,
+            datetime.now(UTC).replace(microsecond=0),
+            args.workers,
+        )
     out.write_text(pv.dump(result), encoding="utf-8")
-    print(f"providers: {counts['served']} of {counts['models']} catalog models served by a live "
-          f"provider, {counts['priced']} with prices; {counts['failed']} fetches failed"
-          + (f"; router FAILED ({result.router_error}), last prices kept" if result.router_stale
-             else "") + f" ({time.monotonic() - started:.1f} s) -> {out}")
+    print(
+        f"providers: {counts['served']} of {counts['models']} catalog models served by a live "
+        f"provider, {counts['priced']} with prices; {counts['failed']} fetches failed"
+        + (
+            f"; router FAILED ({result.router_error}), last prices kept"
+            if result.router_stale
+            else ""
+        )
+        + f" ({time.monotonic() - started:.1f} s) -> {out}"
+    )
     return 0

@@ -33,11 +33,24 @@ from generator.catalog.schema import Component, Family
 if TYPE_CHECKING:
     from generator.hub.client import HubClient
 
-LISTING_EXPAND = ["cardData", "createdAt", "downloads", "likes", "library_name", "pipeline_tag",
-                  "safetensors", "sha", "tags", "trendingScore", "gated"]
+LISTING_EXPAND = [
+    "cardData",
+    "createdAt",
+    "downloads",
+    "likes",
+    "library_name",
+    "pipeline_tag",
+    "safetensors",
+    "sha",
+    "tags",
+    "trendingScore",
+    "gated",
+]
 # Repo names of copies the catalog does not list (it lists releases, not their re-packagings).
-DERIVED_NAME = re.compile(r"(?i)(?:^|[-_.])(gguf|awq|gptq|mlx|exl2|bnb|int4|int8|4bit|8bit|"
-                          r"nf4|q[2-8]_k|w4a16|w8a8|fp8|onnx|lora|qlora|adapter)(?:$|[-_.])")
+DERIVED_NAME = re.compile(
+    r"(?i)(?:^|[-_.])(gguf|awq|gptq|mlx|exl2|bnb|int4|int8|4bit|8bit|"
+    r"nf4|q[2-8]_k|w4a16|w8a8|fp8|onnx|lora|qlora|adapter)(?:$|[-_.])"
+)
 DERIVED_RELATIONS = ("quantized", "adapter", "merge")
 DERIVED_LIBRARIES = ("peft", "gguf", "mlx")
 
@@ -50,8 +63,11 @@ class Rule:
     min_trending: float = 10.0
 
     def notable(self, downloads: int, likes: int, trending: float) -> bool:
-        return (downloads >= self.min_downloads or likes >= self.min_likes
-                or trending >= self.min_trending)
+        return (
+            downloads >= self.min_downloads
+            or likes >= self.min_likes
+            or trending >= self.min_trending
+        )
 
 
 @dataclass(frozen=True)
@@ -73,6 +89,7 @@ class Release:
 
     def stub(self) -> dict[str, Any]:
         """A catalog `models:` entry: Hub facts filled in, every component unknown."""
+
         def fact(value: Any) -> Any:
             return "unknown" if value is None else value
 
@@ -89,30 +106,58 @@ class Release:
             entry["base"] = self.base_model
         entry["openness"] = {c.value: {"status": "unknown"} for c in Component}
         if self.license:
-            entry["note"] = (f"Hub license tag: {self.license}; record the weights' license "
-                             "after reading the card.")
+            entry["note"] = (
+                f"Hub license tag: {self.license}; record the weights' license "
+                "after reading the card."
+            )
         return entry
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--since", type=date.fromisoformat, metavar="YYYY-MM-DD",
-                        help="only repos created on or after this day (default: the lock's "
-                        "last sync, else 30 days ago)")
-    parser.add_argument("--format", choices=["text", "json"], default="text",
-                        help="text: one stub per release (YAML); json: a list of objects")
-    parser.add_argument("--min-downloads", type=int, default=1000,
-                        help="notable at this many downloads in the last 30 days (default 1000)")
-    parser.add_argument("--min-likes", type=int, default=25,
-                        help="or at this many likes (default 25)")
-    parser.add_argument("--min-trending", type=float, default=10.0,
-                        help="or at this trending score (default 10)")
-    parser.add_argument("--per-org", type=int, default=100,
-                        help="newest repos looked at per organization: one listing page "
-                        "(default 100)")
-    parser.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS",
-                        help="timeout of every request (default: 20)")
-    parser.add_argument("--retries", type=int, default=3,
-                        help="retries after a 429, 5xx, timeout or connection error (default 3)")
+    parser.add_argument(
+        "--since",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="only repos created on or after this day (default: the lock's "
+        "last sync, else 30 days ago)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="text: one stub per release (YAML); json: a list of objects",
+    )
+    parser.add_argument(
+        "--min-downloads",
+        type=int,
+        default=1000,
+        help="notable at this many downloads in the last 30 days (default 1000)",
+    )
+    parser.add_argument(
+        "--min-likes", type=int, default=25, help="or at this many likes (default 25)"
+    )
+    parser.add_argument(
+        "--min-trending", type=float, default=10.0, help="or at this trending score (default 10)"
+    )
+    parser.add_argument(
+        "--per-org",
+        type=int,
+        default=100,
+        help="newest repos looked at per organization: one listing page (default 100)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=20.0,
+        metavar="SECONDS",
+        help="timeout of every request (default: 20)",
+    )
+    parser.add_argument(
+        "--retries",
+        type=int,
+        default=3,
+        help="retries after a 429, 5xx, timeout or connection error (default 3)",
+    )
 
 
 def derived(repo_id: str, item: dict[str, Any]) -> bool:
@@ -121,12 +166,15 @@ def derived(repo_id: str, item: dict[str, Any]) -> bool:
     tags = [t for t in item.get("tags", []) if isinstance(t, str)]
     if DERIVED_NAME.search(name) or item.get("library_name") in DERIVED_LIBRARIES:
         return True
-    return any(t == "gguf" or any(t.startswith(f"base_model:{r}:") for r in DERIVED_RELATIONS)
-               for t in tags)
+    return any(
+        t == "gguf" or any(t.startswith(f"base_model:{r}:") for r in DERIVED_RELATIONS)
+        for t in tags
+    )
 
 
-def releases(client: HubClient, families: Iterable[Family], known: set[str], rule: Rule,
-             per_org: int = 100) -> tuple[list[Release], list[str]]:
+def releases(
+    client: HubClient, families: Iterable[Family], known: set[str], rule: Rule, per_org: int = 100
+) -> tuple[list[Release], list[str]]:
     """New notable releases of the families' organizations, newest first, and the
     organizations whose listing failed (with the reason)."""
     from generator.hub.client import HubError
@@ -139,7 +187,8 @@ def releases(client: HubClient, families: Iterable[Family], known: set[str], rul
         try:
             listing, _url = client.get_json(
                 f"{client.endpoint}/api/models",
-                {"author": org, "sort": "createdAt", "limit": per_org, "expand": LISTING_EXPAND})
+                {"author": org, "sort": "createdAt", "limit": per_org, "expand": LISTING_EXPAND},
+            )
         except HubError as exc:
             failed.append(f"{org}: {exc}")
             continue
@@ -151,8 +200,7 @@ def releases(client: HubClient, families: Iterable[Family], known: set[str], rul
     return found, failed
 
 
-def _release(client: HubClient, org: str, item: Any, known: set[str], rule: Rule
-             ) -> Release | None:
+def _release(client: HubClient, org: str, item: Any, known: set[str], rule: Rule) -> Release | None:
     from generator.hub.client import HubError
     from generator.hub.parse import context_length, model_fields
 
@@ -179,12 +227,19 @@ def _release(client: HubClient, org: str, item: Any, known: set[str], rule: Rule
     params = fields["parameters"]
     licenses = fields["license_tags"] or ([fields["license"]] if fields["license"] else [])
     return Release(
-        id=repo_id, org=org, created=created.isoformat().replace("+00:00", "Z"),
-        downloads=downloads, likes=likes, trending=trending,
-        params_b=round(params / 1e9, 3) if params else None, context_length=context,
+        id=repo_id,
+        org=org,
+        created=created.isoformat().replace("+00:00", "Z"),
+        downloads=downloads,
+        likes=likes,
+        trending=trending,
+        params_b=round(params / 1e9, 3) if params else None,
+        context_length=context,
         license=", ".join(licenses) or None,
         base_model=fields["base_models"][0] if fields["base_models"] else None,
-        pipeline_tag=fields["pipeline_tag"], gated=fields["gated"])
+        pipeline_tag=fields["pipeline_tag"],
+        gated=fields["gated"],
+    )
 
 
 def default_since(args: argparse.Namespace, now: datetime) -> datetime:
@@ -207,8 +262,13 @@ def run(args: argparse.Namespace, families: list[Family]) -> int:
     rule = Rule(default_since(args, now), args.min_downloads, args.min_likes, args.min_trending)
     known = {entry.id for family in families for entry in family.entries()}
     token = get_token()
-    config = HubConfig(endpoint=constants.ENDPOINT, token=token, timeout=args.timeout,
-                       retries=args.retries, max_rate=default_max_rate(token is not None))
+    config = HubConfig(
+        endpoint=constants.ENDPOINT,
+        token=token,
+        timeout=args.timeout,
+        retries=args.retries,
+        max_rate=default_max_rate(token is not None),
+    )
     with HubClient(config) as client:
         found, failed = releases(client, families, known, rule, args.per_org)
     for reason in failed:
@@ -223,13 +283,17 @@ def run(args: argparse.Namespace, families: list[Family]) -> int:
 
 def text(found: list[Release], rule: Rule) -> str:
     """Markdown for people (and the nightly's "New releases to catalog" issue)."""
-    head = (f"{len(found)} new release(s) since {rule.since.date().isoformat()} "
-            f"(notable: >= {rule.min_downloads} downloads, >= {rule.min_likes} likes or "
-            f">= {rule.min_trending:g} trending)")
+    head = (
+        f"{len(found)} new release(s) since {rule.since.date().isoformat()} "
+        f"(notable: >= {rule.min_downloads} downloads, >= {rule.min_likes} likes or "
+        f">= {rule.min_trending:g} trending)"
+    )
     parts = [head]
     for r in found:
         stub = yaml.safe_dump([r.stub()], sort_keys=False, allow_unicode=True, width=100)
-        parts.append(f"\n## [{r.id}](https://huggingface.co/{r.id})\n\n"
-                     f"Created {r.created}, {r.downloads:,} downloads, {r.likes:,} likes, "
-                     f"license {r.license or 'not tagged'}.\n\n```yaml\n{stub}```")
+        parts.append(
+            f"\n## [{r.id}](https://huggingface.co/{r.id})\n\n"
+            f"Created {r.created}, {r.downloads:,} downloads, {r.likes:,} likes, "
+            f"license {r.license or 'not tagged'}.\n\n```yaml\n{stub}```"
+        )
     return "\n".join(parts) + "\n"

@@ -53,8 +53,9 @@ class Summary:
 
     # -- collecting ---------------------------------------------------------------------
 
-    def add_model(self, repo_id: str, prev: HubEntry | None, fetched: bool,
-                  merged: HubEntry) -> None:
+    def add_model(
+        self, repo_id: str, prev: HubEntry | None, fetched: bool, merged: HubEntry
+    ) -> None:
         """Record one repo: `fetched` tells whether this run's fetch succeeded."""
         self.total += 1
         if merged.renamed_to:
@@ -76,12 +77,16 @@ class Summary:
         if _license_key(prev) != _license_key(merged):
             self.licenses.append(f"`{repo_id}`: {license_text(prev)} → {license_text(merged)}")
         if prev.gated != merged.gated:
-            self.gating.append(f"`{repo_id}`: {gating_text(prev.gated)} → "
-                               f"{gating_text(merged.gated)}")
+            self.gating.append(
+                f"`{repo_id}`: {gating_text(prev.gated)} → {gating_text(merged.gated)}"
+            )
 
     def _add_failure(self, repo_id: str, merged: HubEntry) -> None:
-        kept = (f"last good data of {merged.fetched_at:%Y-%m-%d} kept" if merged.fetched_at
-                else "never fetched")
+        kept = (
+            f"last good data of {merged.fetched_at:%Y-%m-%d} kept"
+            if merged.fetched_at
+            else "never fetched"
+        )
         since = f"failing since {merged.error_since:%Y-%m-%d}" if merged.error_since else ""
         line = f"`{repo_id}`: {merged.error} ({kept}; {since})"
         (self.missing if merged.error_kind == "not_found" else self.failed).append(line)
@@ -95,8 +100,7 @@ class Summary:
             self.new_candidates += is_new
             self.candidates.append(f"`{repo}` ({org}){' — new' if is_new else ''}")
 
-    def add_partial(self, repo_id: str, kept: tuple[str, ...], config_error: str | None
-                    ) -> None:
+    def add_partial(self, repo_id: str, kept: tuple[str, ...], config_error: str | None) -> None:
         """A fetch that worked but left something out: fields kept, config.json unread."""
         for name in kept:
             self.kept[name] = self.kept.get(name, 0) + 1
@@ -117,30 +121,40 @@ class Summary:
         return self.total > 0 and self.failure_share() > self.max_failed_share
 
     def failure_line(self) -> str:
-        return (f"{self.failure_count()} of {self.total} repos ({self.failure_share():.0%}) "
-                f"could not be fetched, more than the {self.max_failed_share:.0%} allowed")
+        return (
+            f"{self.failure_count()} of {self.total} repos ({self.failure_share():.0%}) "
+            f"could not be fetched, more than the {self.max_failed_share:.0%} allowed"
+        )
 
     # -- rendering ----------------------------------------------------------------------
 
     def title(self, failures: bool = True) -> str:
         """One line, e.g. for a commit message: `Hub sync 2026-11-27: 3 new, 2 failed`
         (`failures=False`: the public changelog's, without the failure counts)."""
-        parts = [f"{len(self.new)} new" if self.new else "",
-                 _count(len(self.licenses), "license change"),
-                 _count(len(self.gating), "gating change"),
-                 f"{len(self.renamed)} renamed" if self.renamed else "",
-                 f"{len(self.missing)} missing" if self.missing and failures else "",
-                 f"{len(self.failed)} failed" if self.failed and failures else "",
-                 _count(self.new_candidates, "new candidate")]
+        parts = [
+            f"{len(self.new)} new" if self.new else "",
+            _count(len(self.licenses), "license change"),
+            _count(len(self.gating), "gating change"),
+            f"{len(self.renamed)} renamed" if self.renamed else "",
+            f"{len(self.missing)} missing" if self.missing and failures else "",
+            f"{len(self.failed)} failed" if self.failed and failures else "",
+            _count(self.new_candidates, "new candidate"),
+        ]
         text = ", ".join(p for p in parts if p) or (
-            f"{self.updated} updated" if self.updated else "no changes")
+            f"{self.updated} updated" if self.updated else "no changes"
+        )
         return f"Hub sync {self.synced_on.isoformat()}: {text}"
 
     def to_markdown(self) -> str:
         lines = [f"## {self.title()}", ""]
         if self.mass_failure():
-            lines += [(f"**The sync failed: {self.failure_line()}. catalog.lock.yaml was left "
-                      "as it was; the site is built from the last good lock.**"), ""]
+            lines += [
+                (
+                    f"**The sync failed: {self.failure_line()}. catalog.lock.yaml was left "
+                    "as it was; the site is built from the last good lock.**"
+                ),
+                "",
+            ]
         lines += [self._counts(), ""]
         for heading, items in self._sections():
             if items:
@@ -153,13 +167,23 @@ class Summary:
     def to_changelog(self) -> str:
         """The public entry: what changed on the Hub. Failures are the maintainers' business
         (the job summary, the issue); a repo that keeps failing would repeat every night."""
-        lines = [f"## {self.title(failures=False)}", "",
-                 (f"Hub data updated for {self.updated} repos ({len(self.new)} new), "
-                  f"unchanged for {self.unchanged}."), ""]
-        public = ("New in the lock", "License changes on the Hub", "Gating changes on the Hub",
-                  "Renamed on the Hub: update catalog.yaml",
-                  "Release candidates (in a family's Hub organization, not in the catalog)",
-                  "Dropped from the lock (no longer in the catalog)")
+        lines = [
+            f"## {self.title(failures=False)}",
+            "",
+            (
+                f"Hub data updated for {self.updated} repos ({len(self.new)} new), "
+                f"unchanged for {self.unchanged}."
+            ),
+            "",
+        ]
+        public = (
+            "New in the lock",
+            "License changes on the Hub",
+            "Gating changes on the Hub",
+            "Renamed on the Hub: update catalog.yaml",
+            "Release candidates (in a family's Hub organization, not in the catalog)",
+            "Dropped from the lock (no longer in the catalog)",
+        )
         for heading, items in self._sections():
             if items and heading in public:
                 lines += [f"### {heading}", "", *(f"- {item}" for item in items), ""]
@@ -171,22 +195,41 @@ class Summary:
         for line in self.failed + self.missing:
             reason = line.split(": ", 1)[1].split(" (", 1)[0] if ": " in line else line
             kinds[reason] = kinds.get(reason, 0) + 1
-        lines = [f"## Nightly Hub sync failed on {self.synced_on.isoformat()}", "",
-                 (f"{self.failure_line()}. `catalog.lock.yaml` was left as it was, the site was "
-                 "published from the last good lock, and the run was marked failed."), ""]
+        lines = [
+            f"## Nightly Hub sync failed on {self.synced_on.isoformat()}",
+            "",
+            (
+                f"{self.failure_line()}. `catalog.lock.yaml` was left as it was, the site was "
+                "published from the last good lock, and the run was marked failed."
+            ),
+            "",
+        ]
         failures = self.failure_count()
         if self.unauthorized and self.unauthorized >= failures / 2:
-            who = ("HF_TOKEN is probably expired or revoked" if self.authenticated else
-                   "the Hub refused anonymous requests")
-            lines += [(f"**{self.unauthorized} of the {failures} failed requests were answered "
-                      f"HTTP 401 Unauthorized: {who}.** Create a new read-only token at "
-                      "https://huggingface.co/settings/tokens and store it as the `HF_TOKEN` "
-                      "secret of the `hub-sync` environment (Settings → Environments), then "
-                      "re-run the nightly (Actions → Nightly sync and publish → Run workflow)."),
-                      ""]
-        lines += ["### Why the repos failed", "",
-                  *(f"- {reason}: {n} repos" for reason, n in
-                    sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))), ""]
+            who = (
+                "HF_TOKEN is probably expired or revoked"
+                if self.authenticated
+                else "the Hub refused anonymous requests"
+            )
+            lines += [
+                (
+                    f"**{self.unauthorized} of the {failures} failed requests were answered "
+                    f"HTTP 401 Unauthorized: {who}.** Create a new read-only token at "
+                    "https://huggingface.co/settings/tokens and store it as the `HF_TOKEN` "
+                    "secret of the `hub-sync` environment (Settings → Environments), then "
+                    "re-run the nightly (Actions → Nightly sync and publish → Run workflow)."
+                ),
+                "",
+            ]
+        lines += [
+            "### Why the repos failed",
+            "",
+            *(
+                f"- {reason}: {n} repos"
+                for reason, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))
+            ),
+            "",
+        ]
         sample = (self.failed + self.missing)[:10]
         more = failures - len(sample)
         lines += ["### First failures", "", *(f"- {item}" for item in sample)]
@@ -196,17 +239,21 @@ class Summary:
         return "\n".join(lines) + "\n"
 
     def _counts(self) -> str:
-        return (f"{self.total} repos: {self.updated} updated, {self.unchanged} unchanged, "
-                f"{len(self.new)} new, {len(self.missing)} missing, {len(self.failed)} failed. "
-                f"{len(self.candidates)} release candidates ({self.new_candidates} new). "
-                + ("The lock changed." if self.lock_changed else "The lock is unchanged."))
+        return (
+            f"{self.total} repos: {self.updated} updated, {self.unchanged} unchanged, "
+            f"{len(self.new)} new, {len(self.missing)} missing, {len(self.failed)} failed. "
+            f"{len(self.candidates)} release candidates ({self.new_candidates} new). "
+            + ("The lock changed." if self.lock_changed else "The lock is unchanged.")
+        )
 
     def _sections(self) -> list[tuple[str, list[str]]]:
         notes = []
         if self.expand_refusals:
-            notes.append(f"The Hub refused the `expand` list {self.expand_refusals} time(s) "
-                         "(HTTP 400): those repos were asked for the core fields only; check "
-                         "generator/hub/parse.py EXPAND.")
+            notes.append(
+                f"The Hub refused the `expand` list {self.expand_refusals} time(s) "
+                "(HTTP 400): those repos were asked for the core fields only; check "
+                "generator/hub/parse.py EXPAND."
+            )
         if self.kept:
             fields = ", ".join(f"`{name}` ({n})" for name, n in sorted(self.kept.items()))
             notes.append(f"Not sent by the Hub, last good values kept: {fields}.")
@@ -218,20 +265,26 @@ class Summary:
             ("Missing on the Hub (deleted, private or wrong id)", self.missing),
             ("Failed (will be retried next sync)", self.failed),
             ("Recovered", self.recovered),
-            ("Release candidates (in a family's Hub organization, not in the catalog)",
-             self.candidates),
+            (
+                "Release candidates (in a family's Hub organization, not in the catalog)",
+                self.candidates,
+            ),
             ("Hub organizations that could not be listed", self.org_failed),
             ("config.json not read (asked again next sync)", self.config_unread),
-            ("Dropped from the lock (no longer in the catalog)",
-             [f"`{repo}`" for repo in self.dropped]),
+            (
+                "Dropped from the lock (no longer in the catalog)",
+                [f"`{repo}`" for repo in self.dropped],
+            ),
             ("Notes", notes),
         ]
 
     def _run_line(self) -> str:
         per_repo = self.requests_api / self.total if self.total else 0.0
         auth = "with HF_TOKEN" if self.authenticated else "anonymous"
-        return (f"Run: {self.requests_api} API requests ({per_repo:.2f} per repo), "
-                f"{self.requests_resolver} file downloads, {self.seconds:.1f} s, {auth}.")
+        return (
+            f"Run: {self.requests_api} API requests ({per_repo:.2f} per repo), "
+            f"{self.requests_resolver} file downloads, {self.seconds:.1f} s, {auth}."
+        )
 
 
 def _count(n: int, noun: str) -> str:

@@ -61,54 +61,109 @@ class Fetched:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The sync options (--catalog and --lock are added by the CLI)."""
-    parser.add_argument("--strict", action="store_true",
-                        help="exit 1 when any repo or organization could not be fetched")
-    parser.add_argument("--summary", type=Path, metavar="PATH",
-                        help="also write the summary as Markdown to PATH, failures included "
-                        "(for the nightly's job summary and its data pull request)")
-    parser.add_argument("--changelog", type=Path, metavar="PATH",
-                        help="also write the public changelog entry to PATH: what changed on "
-                        "the Hub, without the run's failures (for changes/YYYY-MM-DD.md)")
-    parser.add_argument("--max-failed-share", type=_share, default=MAX_FAILED_SHARE,
-                        metavar="SHARE", help="when more than this share of the repos could "
-                        "not be fetched, leave the lock as it was and exit 1 (default: "
-                        f"{MAX_FAILED_SHARE:g}, i.e. {MAX_FAILED_SHARE * 100:.0f}%%)")
-    parser.add_argument("--alert", type=Path, metavar="PATH",
-                        help="when the sync failed that way, write a report for the "
-                        "maintainers' issue to PATH (Markdown); otherwise remove PATH")
-    parser.add_argument("--workers", type=_positive_int, default=16,
-                        help="concurrent requests (default: 16; --max-rate still applies)")
-    parser.add_argument("--max-rate", type=_non_negative_float, metavar="PER_SECOND",
-                        help="ceiling on Hub API requests per second; 0 for none (default: "
-                        "90%% of the Hub's 5-minute limit: 1.5/s anonymous, 3/s with HF_TOKEN)")
-    parser.add_argument("--timeout", type=_positive_float, default=20.0, metavar="SECONDS",
-                        help="timeout of every request (default: 20)")
-    parser.add_argument("--retries", type=_non_negative_int, default=3,
-                        help="retries of a request after a 429, 5xx, timeout or connection "
-                        "error (default: 3)")
-    parser.add_argument("--backoff", type=_non_negative_float, default=1.0, metavar="SECONDS",
-                        help="first wait before retrying a 5xx, timeout or connection error; "
-                        "doubles each retry (default: 1)")
-    parser.add_argument("--max-wait", type=_non_negative_float, default=300.0,
-                        metavar="SECONDS", help="longest single wait before a retry, whatever "
-                        "Retry-After asks (default: 300)")
-    parser.add_argument("--deadline", type=_positive_float, default=2700.0, metavar="SECONDS",
-                        help="start no request after this many seconds; repos not fetched by "
-                        "then keep their last data and are reported (default: 2700)")
-    parser.add_argument("--candidate-days", type=_positive_int, default=90, metavar="DAYS",
-                        help="report organization repos created in the last DAYS days that "
-                        "are not in the catalog (default: 90)")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 when any repo or organization could not be fetched",
+    )
+    parser.add_argument(
+        "--summary",
+        type=Path,
+        metavar="PATH",
+        help="also write the summary as Markdown to PATH, failures included "
+        "(for the nightly's job summary and its data pull request)",
+    )
+    parser.add_argument(
+        "--changelog",
+        type=Path,
+        metavar="PATH",
+        help="also write the public changelog entry to PATH: what changed on "
+        "the Hub, without the run's failures (for changes/YYYY-MM-DD.md)",
+    )
+    parser.add_argument(
+        "--max-failed-share",
+        type=_share,
+        default=MAX_FAILED_SHARE,
+        metavar="SHARE",
+        help="when more than this share of the repos could "
+        "not be fetched, leave the lock as it was and exit 1 (default: "
+        f"{MAX_FAILED_SHARE:g}, i.e. {MAX_FAILED_SHARE * 100:.0f}%%)",
+    )
+    parser.add_argument(
+        "--alert",
+        type=Path,
+        metavar="PATH",
+        help="when the sync failed that way, write a report for the "
+        "maintainers' issue to PATH (Markdown); otherwise remove PATH",
+    )
+    parser.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=16,
+        help="concurrent requests (default: 16; --max-rate still applies)",
+    )
+    parser.add_argument(
+        "--max-rate",
+        type=_non_negative_float,
+        metavar="PER_SECOND",
+        help="ceiling on Hub API requests per second; 0 for none (default: "
+        "90%% of the Hub's 5-minute limit: 1.5/s anonymous, 3/s with HF_TOKEN)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=20.0,
+        metavar="SECONDS",
+        help="timeout of every request (default: 20)",
+    )
+    parser.add_argument(
+        "--retries",
+        type=_non_negative_int,
+        default=3,
+        help="retries of a request after a 429, 5xx, timeout or connection error (default: 3)",
+    )
+    parser.add_argument(
+        "--backoff",
+        type=_non_negative_float,
+        default=1.0,
+        metavar="SECONDS",
+        help="first wait before retrying a 5xx, timeout or connection error; "
+        "doubles each retry (default: 1)",
+    )
+    parser.add_argument(
+        "--max-wait",
+        type=_non_negative_float,
+        default=300.0,
+        metavar="SECONDS",
+        help="longest single wait before a retry, whatever Retry-After asks (default: 300)",
+    )
+    parser.add_argument(
+        "--deadline",
+        type=_positive_float,
+        default=2700.0,
+        metavar="SECONDS",
+        help="start no request after this many seconds; repos not fetched by "
+        "then keep their last data and are reported (default: 2700)",
+    )
+    parser.add_argument(
+        "--candidate-days",
+        type=_positive_int,
+        default=90,
+        metavar="DAYS",
+        help="report organization repos created in the last DAYS days that "
+        "are not in the catalog (default: 90)",
+    )
 
 
-def run(args: argparse.Namespace, catalog_models: list[str],
-        hub_orgs: dict[str, list[str]]) -> int:
+def run(args: argparse.Namespace, catalog_models: list[str], hub_orgs: dict[str, list[str]]) -> int:
     """Sync the lock at args.lock for these repo ids; return the exit status."""
     with exclusive(args.lock):  # one sync at a time: its read and its write are one step
         return _run(args, catalog_models, hub_orgs)
 
 
-def _run(args: argparse.Namespace, catalog_models: list[str],
-         hub_orgs: dict[str, list[str]]) -> int:
+def _run(
+    args: argparse.Namespace, catalog_models: list[str], hub_orgs: dict[str, list[str]]
+) -> int:
     from huggingface_hub import constants, get_token
 
     from generator.hub.client import HubClient, HubConfig, default_max_rate
@@ -117,14 +172,28 @@ def _run(args: argparse.Namespace, catalog_models: list[str],
     old = load_lock(args.lock)  # a lock that cannot be read stops the sync: it is not replaced
     token = get_token()
     rate = args.max_rate if args.max_rate is not None else default_max_rate(token is not None)
-    config = HubConfig(endpoint=constants.ENDPOINT, token=token, timeout=args.timeout,
-                       retries=args.retries, backoff=args.backoff, max_wait=args.max_wait,
-                       max_rate=rate or None, deadline=started + args.deadline)
+    config = HubConfig(
+        endpoint=constants.ENDPOINT,
+        token=token,
+        timeout=args.timeout,
+        retries=args.retries,
+        backoff=args.backoff,
+        max_wait=args.max_wait,
+        max_rate=rate or None,
+        deadline=started + args.deadline,
+    )
     orgs = sorted({org for family_orgs in hub_orgs.values() for org in family_orgs})
     now = datetime.now(UTC).replace(microsecond=0)
     with HubClient(config) as client:
-        lock, summary = sync_lock(client, catalog_models, orgs, old, now=now,
-                                  workers=args.workers, candidate_days=args.candidate_days)
+        lock, summary = sync_lock(
+            client,
+            catalog_models,
+            orgs,
+            old,
+            now=now,
+            workers=args.workers,
+            candidate_days=args.candidate_days,
+        )
     summary.authenticated = token is not None
     summary.seconds = time.monotonic() - started
     summary.max_failed_share = args.max_failed_share
@@ -144,8 +213,7 @@ def _run(args: argparse.Namespace, catalog_models: list[str],
         else:
             args.alert.unlink(missing_ok=True)
     if mass_failure:
-        print(f"error: {summary.failure_line()}; {args.lock} was left as it was",
-              file=sys.stderr)
+        print(f"error: {summary.failure_line()}; {args.lock} was left as it was", file=sys.stderr)
         return 1
     return 1 if args.strict and summary.has_failures() else 0
 
@@ -153,9 +221,17 @@ def _run(args: argparse.Namespace, catalog_models: list[str],
 # -- the sync ------------------------------------------------------------------------------
 
 
-def sync_lock(client: HubClient, models: Iterable[str], orgs: Iterable[str], old: Lock | None,
-              *, now: datetime, workers: int = 16, candidate_days: int = 90,
-              progress: Progress | None = None) -> tuple[Lock, Summary]:
+def sync_lock(
+    client: HubClient,
+    models: Iterable[str],
+    orgs: Iterable[str],
+    old: Lock | None,
+    *,
+    now: datetime,
+    workers: int = 16,
+    candidate_days: int = 90,
+    progress: Progress | None = None,
+) -> tuple[Lock, Summary]:
     """Fetch every repo and organization concurrently; return the new lock and its summary."""
     old = old or Lock()
     repo_ids = sorted(set(models))
@@ -166,8 +242,9 @@ def sync_lock(client: HubClient, models: Iterable[str], orgs: Iterable[str], old
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sync") as pool:
         futures: dict[Future[Any], tuple[str, str]] = {}
         for repo_id in repo_ids:
-            future = pool.submit(_attempt, fetch_model, client, repo_id,
-                                 old.models.get(repo_id), now)
+            future = pool.submit(
+                _attempt, fetch_model, client, repo_id, old.models.get(repo_id), now
+            )
             futures[future] = ("model", repo_id)
         for org in org_ids:
             futures[pool.submit(_attempt, fetch_org, client, org)] = ("org", org)
@@ -212,8 +289,7 @@ def _attempt(fn: Callable[..., Any], *args: Any) -> Any:
         return exc
 
 
-def fetch_model(client: HubClient, repo_id: str, prev: HubEntry | None, now: datetime
-                ) -> Fetched:
+def fetch_model(client: HubClient, repo_id: str, prev: HubEntry | None, now: datetime) -> Fetched:
     """What the Hub says about one repo now (raises HubError). Fields the answer left out
     keep their values from `prev`."""
     from generator.hub.client import HubError, model_fields
@@ -231,15 +307,17 @@ def fetch_model(client: HubClient, repo_id: str, prev: HubEntry | None, now: dat
         entry = HubEntry(requested_id=repo_id, fetched_at=now, renamed_to=renamed, **fields)
     except ValidationError as exc:
         where = ".".join(str(p) for p in exc.errors()[0]["loc"])
-        raise HubError("invalid_response", f"unexpected value in the Hub's answer ({where})"
-                       ) from exc
+        raise HubError(
+            "invalid_response", f"unexpected value in the Hub's answer ({where})"
+        ) from exc
     if prev is None or prev.fetched_at is None:
         return Fetched(entry, (), config_error)  # no good value to keep yet
     return Fetched(entry.keeping(prev, unsent), tuple(unsent), config_error)
 
 
-def _context_length(client: HubClient, fields: dict[str, Any], prev: HubEntry | None
-                    ) -> tuple[dict[str, Any], str | None]:
+def _context_length(
+    client: HubClient, fields: dict[str, Any], prev: HubEntry | None
+) -> tuple[dict[str, Any], str | None]:
     """Context length from config.json (the API's config never has it), read again only
     when the commit changed (the resolver is rate-limited too). When config.json cannot be
     read (a gated repo refuses it with 401/403, a 429 outlasted the retries), the known
@@ -250,8 +328,10 @@ def _context_length(client: HubClient, fields: dict[str, Any], prev: HubEntry | 
     sha = fields["sha"]
     if fields["context_length"] is not None or sha is None:
         return {}, None
-    kept = {"context_length": prev.context_length if prev else None,
-            "config_sha": prev.config_sha if prev else None}
+    kept = {
+        "context_length": prev.context_length if prev else None,
+        "config_sha": prev.config_sha if prev else None,
+    }
     if prev is not None and prev.config_sha == sha:
         return kept, None
     try:
@@ -261,8 +341,10 @@ def _context_length(client: HubClient, fields: dict[str, Any], prev: HubEntry | 
     # A config that cannot be read (None: gated, absent, refused) never erases a context
     # length an earlier commit's config gave.
     found = context_length(config)
-    return {"context_length": found if found is not None else kept["context_length"],
-            "config_sha": sha}, None
+    return {
+        "context_length": found if found is not None else kept["context_length"],
+        "config_sha": sha,
+    }, None
 
 
 def fetch_org(client: HubClient, org: str) -> list[tuple[str, datetime | None]]:
@@ -279,8 +361,9 @@ def fetch_org(client: HubClient, org: str) -> list[tuple[str, datetime | None]]:
     return repos
 
 
-def merge_model(repo_id: str, prev: HubEntry | None, result: HubEntry | HubError,
-                now: datetime) -> HubEntry:
+def merge_model(
+    repo_id: str, prev: HubEntry | None, result: HubEntry | HubError, now: datetime
+) -> HubEntry:
     """The entry to write: fresh data (keeping `fetched_at` when nothing changed), or the last
     good data marked with the error and since when it failed."""
     if isinstance(result, HubEntry):
@@ -288,20 +371,31 @@ def merge_model(repo_id: str, prev: HubEntry | None, result: HubEntry | HubError
             return result.model_copy(update={"fetched_at": prev.fetched_at})
         return result
     base = prev or HubEntry(requested_id=repo_id, id=repo_id)
-    return base.model_copy(update={"error": result.message, "error_kind": result.kind,
-                                   "error_since": base.error_since or now})
+    return base.model_copy(
+        update={
+            "error": result.message,
+            "error_kind": result.kind,
+            "error_since": base.error_since or now,
+        }
+    )
 
 
-def merge_org(prev: OrgEntry | None, result: list[tuple[str, datetime | None]] | HubError,
-              now: datetime) -> OrgEntry:
+def merge_org(
+    prev: OrgEntry | None, result: list[tuple[str, datetime | None]] | HubError, now: datetime
+) -> OrgEntry:
     if isinstance(result, list):
         candidates = sorted({repo for repo, _ in result})
         if prev is not None and prev.fetched_at is not None and prev.candidates == candidates:
             return OrgEntry(fetched_at=prev.fetched_at, candidates=candidates)
         return OrgEntry(fetched_at=now, candidates=candidates)
     base = prev or OrgEntry()
-    return base.model_copy(update={"error": result.message, "error_kind": result.kind,
-                                   "error_since": base.error_since or now})
+    return base.model_copy(
+        update={
+            "error": result.message,
+            "error_kind": result.kind,
+            "error_since": base.error_since or now,
+        }
+    )
 
 
 # -- progress ------------------------------------------------------------------------------
@@ -337,8 +431,11 @@ class Progress:
             print(f"sync: {key}: {error}", file=self.stream, flush=True)
         step = max(self.total // 10, 1)
         if self.done % step == 0 or self.done == self.total:
-            print(f"sync: {self.done}/{self.total} done, {self.failed} failed",
-                  file=self.stream, flush=True)
+            print(
+                f"sync: {self.done}/{self.total} done, {self.failed} failed",
+                file=self.stream,
+                flush=True,
+            )
 
     def close(self) -> None:
         if self._bar is not None:

@@ -72,8 +72,10 @@ class ScorecardDiff:
         return cls(
             added=[Model(**m) for m in data["added"]],
             removed=[Model(**m) for m in data["removed"]],
-            changes=[Change(Model(**c["model"]), c["what"], c["before"], c["after"])
-                     for c in data["changes"]],
+            changes=[
+                Change(Model(**c["model"]), c["what"], c["before"], c["after"])
+                for c in data["changes"]
+            ],
             base_loaded=data["base_loaded"],
         )
 
@@ -102,8 +104,9 @@ def diff(base: Catalog | None, head: Catalog) -> ScorecardDiff:
             if before != after:
                 changes.append(Change(model, crit.value, before.value, after.value))
         if old[model_id].verdict != new[model_id].verdict:
-            changes.append(Change(model, "verdict", old[model_id].verdict.value,
-                                  new[model_id].verdict.value))
+            changes.append(
+                Change(model, "verdict", old[model_id].verdict.value, new[model_id].verdict.value)
+            )
     return ScorecardDiff(
         added=[new_models[m] for m in sorted(set(new) - set(old))],
         removed=[old_models[m] for m in sorted(set(old) - set(new))],
@@ -122,8 +125,10 @@ def markdown(d: ScorecardDiff) -> str:
     if d.added:
         lines += [f"**Added ({len(d.added)}):** " + ", ".join(f"`{m.id}`" for m in d.added), ""]
     if d.removed:
-        lines += [f"**Removed ({len(d.removed)}):** "
-                  + ", ".join(f"`{m.id}`" for m in d.removed), ""]
+        lines += [
+            f"**Removed ({len(d.removed)}):** " + ", ".join(f"`{m.id}`" for m in d.removed),
+            "",
+        ]
     if d.changes:
         lines += ["| model | criterion | before | after |", "|---|---|---|---|"]
         lines += [f"| `{c.model.id}` | {c.what} | {c.before} | {c.after} |" for c in d.changes]

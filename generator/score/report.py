@@ -23,29 +23,46 @@ def coverage(catalog: Catalog, today: date | None = None, problems: int = 0) -> 
     totals = [0, 0, 0, 0]
     for family in catalog.families:
         entries = [e for fam, e in all_entries(catalog) if fam.id == family.id]
-        comps = [eff for e in entries for eff in scorer.components(e.id).values()
-                 if eff.origin != NOT_APPLICABLE]
+        comps = [
+            eff
+            for e in entries
+            for eff in scorer.components(e.id).values()
+            if eff.origin != NOT_APPLICABLE
+        ]
         evidenced = sum(1 for c in comps if c.assessment.evidence)
         unknown = sum(1 for c in comps if c.status == Status.UNKNOWN)
         share = evidenced / len(comps) if comps else 0.0
-        lines.append(f"| {family.id} | {len(entries)} | {len(comps)} | {evidenced} | "
-                     f"{unknown} | {share:.0%} |")
+        lines.append(
+            f"| {family.id} | {len(entries)} | {len(comps)} | {evidenced} | "
+            f"{unknown} | {share:.0%} |"
+        )
         for i, value in enumerate((len(entries), len(comps), evidenced, unknown)):
             totals[i] += value
     share = totals[2] / totals[1] if totals[1] else 0.0
-    lines.append(f"| **all** | {totals[0]} | {totals[1]} | {totals[2]} | {totals[3]} | "
-                 f"{share:.0%} |")
+    lines.append(
+        f"| **all** | {totals[0]} | {totals[1]} | {totals[2]} | {totals[3]} | {share:.0%} |"
+    )
     urls = {u for _f, e in all_entries(catalog) for a in e.openness.values() for u in a.evidence}
     urls |= {u for f in catalog.families for a in f.openness.values() for u in a.evidence}
-    lines += ["", (f"{len(catalog.families)} families, {totals[0]} models and fine-tunes, "
-              f"{len(urls)} distinct evidence URLs.")]
-    lines += ["", *_rule_figures(catalog, totals[1], totals[3], urls, problems,
-                                 today or datetime.now(UTC).date())]
+    lines += [
+        "",
+        (
+            f"{len(catalog.families)} families, {totals[0]} models and fine-tunes, "
+            f"{len(urls)} distinct evidence URLs."
+        ),
+    ]
+    lines += [
+        "",
+        *_rule_figures(
+            catalog, totals[1], totals[3], urls, problems, today or datetime.now(UTC).date()
+        ),
+    ]
     return "\n".join(lines) + "\n"
 
 
-def _rule_figures(catalog: Catalog, components: int, unknown: int, evidence: set[str],
-                  problems: int, today: date) -> list[str]:
+def _rule_figures(
+    catalog: Catalog, components: int, unknown: int, evidence: set[str], problems: int, today: date
+) -> list[str]:
     entries = [e for _f, e in all_entries(catalog)]
     sources = [u for e in entries for u in e.sources]
     on_aggregators = [u for u in sources if rules.aggregator(u)]
@@ -58,8 +75,10 @@ def _rule_figures(catalog: Catalog, components: int, unknown: int, evidence: set
         f"- unknown components: {unknown} of {components} ({share:.1%})",
         f"- evidence URLs on aggregator sites: {len(evidence_on)}"
         + (f" ({', '.join(evidence_on)})" if evidence_on else ""),
-        (f"- fact sources on aggregator sites: {len(on_aggregators)} of {len(sources)} "
-        f"({len(on_aggregators) / len(sources) if sources else 0.0:.1%})"),
+        (
+            f"- fact sources on aggregator sites: {len(on_aggregators)} of {len(sources)} "
+            f"({len(on_aggregators) / len(sources) if sources else 0.0:.1%})"
+        ),
         f"- rule violations (validate errors and warnings): {problems}",
         f"- never checked by a person: {len(never)} of {len(entries)}"
         + (f" ({', '.join(never)})" if never else ""),

@@ -181,7 +181,9 @@ class Scorer:
                 self.family_of[entry.id] = family
         self._cache: dict[str, dict[Component, Effective]] = {}
 
-    def components(self, entry_id: str, _seen: frozenset[str] = frozenset()) -> dict[Component, Effective]:
+    def components(
+        self, entry_id: str, _seen: frozenset[str] = frozenset()
+    ) -> dict[Component, Effective]:
         """Every component's effective assessment for a model or derivative."""
         if entry_id in self._cache:
             return self._cache[entry_id]
@@ -287,8 +289,12 @@ def _adds_data(entry: Entry) -> bool:
 
 def _single(entry_id: str, comps: dict[Component, Effective], comp: Component) -> CriterionResult:
     eff = comps[comp]
-    return CriterionResult(eff.status, f"{COMPONENT_LABELS[comp]}: {eff.status.value}", (comp,),
-                           (Evidence(comp, entry_id, eff),))
+    return CriterionResult(
+        eff.status,
+        f"{COMPONENT_LABELS[comp]}: {eff.status.value}",
+        (comp,),
+        (Evidence(comp, entry_id, eff),),
+    )
 
 
 def _datasets(data: list[tuple[str, Component, Effective]]) -> CriterionResult:
@@ -303,14 +309,16 @@ def _datasets(data: list[tuple[str, Component, Effective]]) -> CriterionResult:
     return CriterionResult(status, parts, comps, evidence)
 
 
-def _license(entry_id: str, comps: dict[Component, Effective], license_class: LicenseClass,
-             catalog: Catalog) -> CriterionResult:
+def _license(
+    entry_id: str, comps: dict[Component, Effective], license_class: LicenseClass, catalog: Catalog
+) -> CriterionResult:
     weights = comps[Component.WEIGHTS]
     result = _license_status(weights.assessment, license_class)
     # The cell rests on the license texts first, then on the weights' own evidence.
     texts = [licenses.url(lic, catalog) for lic in weights.assessment.licenses]
     license_text = Effective(
-        weights.assessment.model_copy(update={"evidence": texts}), weights.origin, weights.source)
+        weights.assessment.model_copy(update={"evidence": texts}), weights.origin, weights.source
+    )
     evidence = (Evidence(Component.WEIGHTS, entry_id, license_text),)
     return CriterionResult(result.status, result.because, result.components, evidence)
 
@@ -327,7 +335,9 @@ def _license_status(weights: Assessment, license_class: LicenseClass) -> Criteri
     return CriterionResult(status, because, (Component.WEIGHTS,))
 
 
-def _met(flag: bool | None, what: str, met: list[str], unmet: list[str], unknown: list[str]) -> None:
+def _met(
+    flag: bool | None, what: str, met: list[str], unmet: list[str], unknown: list[str]
+) -> None:
     {True: met, False: unmet, None: unknown}[flag].append(what)
 
 
@@ -352,7 +362,9 @@ def osaid(comps: dict[Component, Effective], license_status: Status) -> Verdict:
     met: list[str] = []
     unmet: list[str] = []
     unknown: list[str] = []
-    data_docs = [comps[c].status for c in (Component.PRETRAINING_DATA, Component.DATA_CARD, Component.PAPER)]
+    data_docs = [
+        comps[c].status for c in (Component.PRETRAINING_DATA, Component.DATA_CARD, Component.PAPER)
+    ]
     if any(s in (Status.OPEN, Status.PARTIAL) for s in data_docs):
         data_flag: bool | None = True
     elif all(s == Status.CLOSED for s in data_docs):
@@ -360,8 +372,13 @@ def osaid(comps: dict[Component, Effective], license_status: Status) -> Verdict:
     else:
         data_flag = None
     _met(data_flag, "data information", met, unmet, unknown)
-    _met(_code_flag(comps[Component.TRAINING_CODE]), "complete training code under OSI terms",
-         met, unmet, unknown)
+    _met(
+        _code_flag(comps[Component.TRAINING_CODE]),
+        "complete training code under OSI terms",
+        met,
+        unmet,
+        unknown,
+    )
     weights = _status_flag(comps[Component.WEIGHTS].status)
     params = weights if weights is not True else _status_flag(license_status)
     _met(params, "parameters under OSI-approved terms", met, unmet, unknown)
@@ -373,8 +390,10 @@ def osaid(comps: dict[Component, Effective], license_status: Status) -> Verdict:
 
 
 MOF_CLASSES: list[tuple[str, tuple[Component, ...]]] = [
-    ("Class III (Open Model)", (Component.WEIGHTS, Component.MODEL_CARD, Component.DATA_CARD,
-                                Component.PAPER)),
+    (
+        "Class III (Open Model)",
+        (Component.WEIGHTS, Component.MODEL_CARD, Component.DATA_CARD, Component.PAPER),
+    ),
     ("Class II (Open Tooling)", (Component.TRAINING_CODE, Component.EVALUATION_CODE)),
     ("Class I (Open Science)", (Component.PRETRAINING_DATA, Component.CHECKPOINTS)),
 ]

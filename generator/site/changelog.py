@@ -83,8 +83,9 @@ def load_entries(changes_dir: Path) -> list[Entry]:
     UTF-8 is an error naming it."""
     if not changes_dir.is_dir():
         return []
-    entries = [read_entry(path) for path in sorted(changes_dir.glob("*.md"))
-               if path.name[:1].isdigit()]
+    entries = [
+        read_entry(path) for path in sorted(changes_dir.glob("*.md")) if path.name[:1].isdigit()
+    ]
     return newest_first(entries)
 
 
@@ -126,8 +127,9 @@ class Commit:
     new_blob: str
 
 
-def catalog_history(repo_root: Path, catalog: str = "catalog.yaml",
-                    limit: int = 50, cache_dir: Path | None = None) -> list[Entry]:
+def catalog_history(
+    repo_root: Path, catalog: str = "catalog.yaml", limit: int = 50, cache_dir: Path | None = None
+) -> list[Entry]:
     """What each of the last `limit` commits to the catalog did to the scorecards. Commits
     that change no scorecard (notes, evidence links) are left out. No git, no repository or
     no history: []. Each commit's effect is computed once per (old blob, new blob, rules)
@@ -145,15 +147,22 @@ def catalog_history(repo_root: Path, catalog: str = "catalog.yaml",
     return newest_first([e for e in entries if e is not None])
 
 
-def compute_diffs(repo_root: Path, commits: list[Commit], catalog: str
-                  ) -> dict[str, ScorecardDiff | None]:
+def compute_diffs(
+    repo_root: Path, commits: list[Commit], catalog: str
+) -> dict[str, ScorecardDiff | None]:
     """The effect of each commit (None where a version does not load under today's rules)."""
     if not commits:
         return {}
     blobs = read_blobs(repo_root, {c.old_blob for c in commits} | {c.new_blob for c in commits})
     chunks = [chunk for chunk in split(commits, workers(len(commits))) if chunk]
-    jobs = [(chunk, {b: blobs[b] for c in chunk for b in (c.old_blob, c.new_blob) if b in blobs},
-             catalog) for chunk in chunks]
+    jobs = [
+        (
+            chunk,
+            {b: blobs[b] for c in chunk for b in (c.old_blob, c.new_blob) if b in blobs},
+            catalog,
+        )
+        for chunk in chunks
+    ]
     if len(jobs) < 2:
         results = [history_diffs(*job) for job in jobs]
     else:
@@ -166,8 +175,14 @@ def compute_diffs(repo_root: Path, commits: list[Commit], catalog: str
 
 
 # The modules whose rules decide a diff: a change to any of them invalidates the cache.
-_RULE_MODULES = ("catalog/schema.py", "catalog/validate.py", "catalog/licenses.py",
-                 "catalog/rules.py", "score/scorecard.py", "score/diff.py")
+_RULE_MODULES = (
+    "catalog/schema.py",
+    "catalog/validate.py",
+    "catalog/licenses.py",
+    "catalog/rules.py",
+    "score/scorecard.py",
+    "score/diff.py",
+)
 
 
 def rules_key() -> str:
@@ -222,11 +237,12 @@ def workers(commits: int) -> int:
 def split(items: list[Commit], parts: int) -> list[list[Commit]]:
     """Contiguous chunks, so neighbouring commits (which share a version) stay together."""
     size = -(-len(items) // max(parts, 1))
-    return [items[i:i + size] for i in range(0, len(items), size or 1)]
+    return [items[i : i + size] for i in range(0, len(items), size or 1)]
 
 
-def history_diffs(commits: list[Commit], blobs: dict[str, str], catalog: str
-                  ) -> dict[str, ScorecardDiff | None]:
+def history_diffs(
+    commits: list[Commit], blobs: dict[str, str], catalog: str
+) -> dict[str, ScorecardDiff | None]:
     """The diffs of some commits (one process's share): each version parsed once."""
     catalogs: dict[str, Catalog | None] = {NULL_BLOB: empty_catalog()}
     out: dict[str, ScorecardDiff | None] = {}
@@ -242,8 +258,13 @@ def history_diffs(commits: list[Commit], blobs: dict[str, str], catalog: str
 def git(repo_root: Path, *args: str, stdin: bytes | None = None) -> bytes | None:
     """Run git; None when it is missing, fails or hangs (the caller then has no history)."""
     try:
-        proc = subprocess.run(["git", "-C", str(repo_root), *args], input=stdin,
-                              capture_output=True, timeout=GIT_TIMEOUT, check=False)
+        proc = subprocess.run(
+            ["git", "-C", str(repo_root), *args],
+            input=stdin,
+            capture_output=True,
+            timeout=GIT_TIMEOUT,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return proc.stdout if proc.returncode == 0 else None
@@ -252,9 +273,19 @@ def git(repo_root: Path, *args: str, stdin: bytes | None = None) -> bytes | None
 def git_commits(repo_root: Path, catalog: str, limit: int) -> list[Commit]:
     """The commits that changed the catalog, along the first-parent line (a merged pull
     request is one change), each with the file's blob before and after."""
-    out = git(repo_root, "log", "--first-parent", "--diff-merges=first-parent", "--raw",
-              "--no-abbrev", "--no-renames", f"--max-count={max(limit, 0)}",
-              "--format=%x1e%H%x1f%ct%x1f%P%x1f%s", "--", catalog)
+    out = git(
+        repo_root,
+        "log",
+        "--first-parent",
+        "--diff-merges=first-parent",
+        "--raw",
+        "--no-abbrev",
+        "--no-renames",
+        f"--max-count={max(limit, 0)}",
+        "--format=%x1e%H%x1f%ct%x1f%P%x1f%s",
+        "--",
+        catalog,
+    )
     if not out:
         return []
     shallow = (git(repo_root, "rev-parse", "--is-shallow-repository") or b"").strip() == b"true"
@@ -298,7 +329,7 @@ def read_blobs(repo_root: Path, blobs: set[str]) -> dict[str, str]:
         if len(parts) != 3 or parts[1] != b"blob":  # "<sha> missing"
             continue
         size = int(parts[2])
-        result[parts[0].decode()] = out[pos:pos + size].decode("utf-8", "replace")
+        result[parts[0].decode()] = out[pos : pos + size].decode("utf-8", "replace")
         pos += size + 1
     return result
 
@@ -338,14 +369,22 @@ def commit_entry(commit: Commit, diff: ScorecardDiff | None) -> Entry | None:
     )
 
 
-_SYMBOL = {"open": "✓", "partial": "◐", "closed": "✗", "unknown": "?", "open source": "✓",
-           "not open source": "✗", "not yet verified": "?"}
+_SYMBOL = {
+    "open": "✓",
+    "partial": "◐",
+    "closed": "✗",
+    "unknown": "?",
+    "open source": "✓",
+    "not open source": "✗",
+    "not yet verified": "?",
+}
 _CRITERION = {c.value: CRITERION_LABELS[c] for c in Criterion}
 
 
 def diff_markdown(diff: ScorecardDiff, href: Callable[[DiffModel], str]) -> str:
     """A commit's effect for people: model names linked, statuses as symbols and words.
     Names come from the catalog, so they are escaped; the links are built here."""
+
     def name(model: DiffModel, linked: bool = True) -> str:
         text = md_plain(model.name)
         return f"[{text}]({href(model)})" if linked else text
@@ -357,12 +396,17 @@ def diff_markdown(diff: ScorecardDiff, href: Callable[[DiffModel], str]) -> str:
     if diff.added:
         lines.append(f"**Added ({len(diff.added)}):** " + ", ".join(name(m) for m in diff.added))
     if diff.removed:
-        lines.append(f"**Removed ({len(diff.removed)}):** "
-                     + ", ".join(name(m, linked=False) for m in diff.removed))
+        lines.append(
+            f"**Removed ({len(diff.removed)}):** "
+            + ", ".join(name(m, linked=False) for m in diff.removed)
+        )
     if diff.changes:
         lines.append("")
-        lines += [f"- {name(c.model)}: {md_plain(_CRITERION.get(c.what, c.what)).lower()} "
-                  f"{status(c.before)} → {status(c.after)}" for c in diff.changes]
+        lines += [
+            f"- {name(c.model)}: {md_plain(_CRITERION.get(c.what, c.what)).lower()} "
+            f"{status(c.before)} → {status(c.after)}"
+            for c in diff.changes
+        ]
     return "\n".join(lines) + "\n" if lines else ""
 
 
@@ -377,11 +421,15 @@ def page_href(model: DiffModel) -> str:
 def changelog_markdown(entries: list[Entry]) -> str:
     """The page body: one section per entry, newest first, each with a stable anchor."""
     if not entries:
-        return ("No changes recorded yet. Each nightly Hub sync and each change to the "
-                "catalog's scorecards will be listed here.\n")
-    sections = [f"## {md_plain(e.heading)} {{ #{e.key} }}\n\n{md_body(e.body)}"
-                + (f"\n{diff_markdown(e.diff, page_href)}" if e.diff else "")
-                for e in newest_first(entries)]
+        return (
+            "No changes recorded yet. Each nightly Hub sync and each change to the "
+            "catalog's scorecards will be listed here.\n"
+        )
+    sections = [
+        f"## {md_plain(e.heading)} {{ #{e.key} }}\n\n{md_body(e.body)}"
+        + (f"\n{diff_markdown(e.diff, page_href)}" if e.diff else "")
+        for e in newest_first(entries)
+    ]
     return "\n".join(sections)
 
 
@@ -400,15 +448,20 @@ def atom_feed(entries: list[Entry], site_url: str, limit: int = FEED_LIMIT) -> s
     """An Atom 1.0 document of the newest `limit` entries. Its `updated` is the newest
     entry's time (not the build's), so an unchanged history gives an identical feed."""
     site = site_url.rstrip("/") + "/"
-    ordered = newest_first(entries)[:max(limit, 0)]
+    ordered = newest_first(entries)[: max(limit, 0)]
     feed = ET.Element("feed", {"xmlns": ATOM_NS})
     sub(feed, "title", "Open Model Atlas: changes")
-    sub(feed, "subtitle", "Nightly Hugging Face Hub syncs and catalog changes that move "
-        "the openness scorecards.")
-    ET.SubElement(feed, "link", {"rel": "self", "type": "application/atom+xml",
-                                 "href": f"{site}feed.xml"})
-    ET.SubElement(feed, "link", {"rel": "alternate", "type": "text/html",
-                                 "href": f"{site}changelog/"})
+    sub(
+        feed,
+        "subtitle",
+        "Nightly Hugging Face Hub syncs and catalog changes that move the openness scorecards.",
+    )
+    ET.SubElement(
+        feed, "link", {"rel": "self", "type": "application/atom+xml", "href": f"{site}feed.xml"}
+    )
+    ET.SubElement(
+        feed, "link", {"rel": "alternate", "type": "text/html", "href": f"{site}changelog/"}
+    )
     sub(feed, "id", f"{site}feed.xml")
     sub(feed, "updated", ordered[0].updated if ordered else EPOCH)
     author = ET.SubElement(feed, "author")
@@ -422,8 +475,11 @@ def atom_feed(entries: list[Entry], site_url: str, limit: int = FEED_LIMIT) -> s
 def add_entry(feed: ET.Element, entry: Entry, site: str) -> None:
     node = ET.SubElement(feed, "entry")
     sub(node, "title", entry.heading)
-    ET.SubElement(node, "link", {"rel": "alternate", "type": "text/html",
-                                 "href": f"{site}changelog/#{entry.key}"})
+    ET.SubElement(
+        node,
+        "link",
+        {"rel": "alternate", "type": "text/html", "href": f"{site}changelog/#{entry.key}"},
+    )
     sub(node, "id", f"{site}changelog/#{entry.key}")
     sub(node, "updated", entry.updated)
     content = sub(node, "content", entry_html(entry, site))

@@ -119,10 +119,12 @@ def month_label(index: int) -> str:
 
 def svg_open(prefix: str, height: int, title: str, desc: str) -> list[str]:
     return [
-        (f'<svg xmlns="http://www.w3.org/2000/svg" class="oma-chart-svg" id="{prefix}" '
-        f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
-        f'role="graphics-document" aria-labelledby="{prefix}-title" '
-        f'aria-describedby="{prefix}-desc">'),
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" class="oma-chart-svg" id="{prefix}" '
+            f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
+            f'role="graphics-document" aria-labelledby="{prefix}-title" '
+            f'aria-describedby="{prefix}-desc">'
+        ),
         f'<title id="{prefix}-title">{svg_text(title)}</title>',
         f'<desc id="{prefix}-desc">{svg_text(desc)}</desc>',
     ]
@@ -135,8 +137,7 @@ def text(x: float, y: float, content: str, cls: str = "", anchor: str = "") -> s
 
 
 def line(x1: float, y1: float, x2: float, y2: float, cls: str) -> str:
-    return (f'<line class="{cls}" x1="{num(x1)}" y1="{num(y1)}" '
-            f'x2="{num(x2)}" y2="{num(y2)}"/>')
+    return f'<line class="{cls}" x1="{num(x1)}" y1="{num(y1)}" x2="{num(x2)}" y2="{num(y2)}"/>'
 
 
 def marker(cx: float, cy: float, open_source: bool) -> str:
@@ -147,8 +148,10 @@ def marker(cx: float, cy: float, open_source: bool) -> str:
 def point(p: ChartPoint, cx: float, cy: float, detail: str = "") -> str:
     """A linked marker with its tooltip: 'Name: 3/6 open, 1,234 downloads'."""
     tip = f"{p.name}: {p.open_criteria}/{CRITERIA} open" + (f", {detail}" if detail else "")
-    return (f'<a href="{svg_text(p.href)}" tabindex="-1"><title>{svg_text(tip)}</title>'
-            f"{marker(cx, cy, p.open_source)}</a>")
+    return (
+        f'<a href="{svg_text(p.href)}" tabindex="-1"><title>{svg_text(tip)}</title>'
+        f"{marker(cx, cy, p.open_source)}</a>"
+    )
 
 
 def row_y(criteria: int) -> float:
@@ -198,13 +201,22 @@ def openness_vs_popularity(points: list[ChartPoint]) -> Chart:
         svg = popularity_scatter(points)
     else:
         svg = openness_distribution(points)
-    rows = sorted(points, key=lambda p: (p.downloads is None, -(p.downloads or 0),
-                                         p.name.lower(), p.id))
+    rows = sorted(
+        points, key=lambda p: (p.downloads is None, -(p.downloads or 0), p.name.lower(), p.id)
+    )
     return Chart(
         svg=svg,
         header=("Model", "Family", "Open criteria", "Open source", "Downloads (30 days)"),
-        table=[(p.name, p.family, f"{p.open_criteria}/{CRITERIA}",
-                "yes" if p.open_source else "no", downloads_text(p.downloads)) for p in rows],
+        table=[
+            (
+                p.name,
+                p.family,
+                f"{p.open_criteria}/{CRITERIA}",
+                "yes" if p.open_source else "no",
+                downloads_text(p.downloads),
+            )
+            for p in rows
+        ],
         summary=popularity_summary(points),
         row_hrefs=tuple(p.href for p in rows),
     )
@@ -230,9 +242,11 @@ def popularity_scatter(points: list[ChartPoint]) -> str:
 
     height = TOP + PLOT_H + BOTTOM
     title = "Openness against popularity"
-    desc = (f"Scatter plot of {count(len(points), 'model')}: Hub downloads in the last 30 "
-            f"days on a logarithmic x axis, the number of open criteria (0 to 6) on the y "
-            f"axis. {popularity_summary(points)}")
+    desc = (
+        f"Scatter plot of {count(len(points), 'model')}: Hub downloads in the last 30 "
+        f"days on a logarithmic x axis, the number of open criteria (0 to 6) on the y "
+        f"axis. {popularity_summary(points)}"
+    )
     out = [*svg_open("oma-chart-popularity", height, title, desc), *y_axis(LEFT, x1)]
     out += x_log_axis(low, high, x_of, any(p.downloads == 0 for p in synced))
     if missing:
@@ -254,8 +268,9 @@ def x_log_axis(low: int, high: int, x_of: Callable[[int], float], zero: bool) ->
         out.append(line(x, TOP, x, base, "oma-grid oma-grid-v"))
         out.append(text(x, base + 18, label, "oma-ax", "middle"))
     mid = (x_of(10**low) + x_of(10**high)) / 2
-    out.append(text(mid, base + 40, "Hub downloads, last 30 days (log scale)",
-                    "oma-ax-title", "middle"))
+    out.append(
+        text(mid, base + 40, "Hub downloads, last 30 days (log scale)", "oma-ax-title", "middle")
+    )
     return out
 
 
@@ -263,10 +278,11 @@ def no_data_band(missing: list[ChartPoint]) -> list[str]:
     """Models the Hub sync has no numbers for, in their own band left of the axis."""
     x_mid = LEFT + NO_DATA_W / 2
     base = TOP + PLOT_H
-    out = [(f'<rect class="oma-band" x="{LEFT}" y="{TOP}" width="{NO_DATA_W}" '
-           f'height="{PLOT_H}"/>'),
-           text(x_mid, base + 18, "no Hub data", "oma-ax", "middle"),
-           text(x_mid, base + 32, f"({len(missing):,})", "oma-ax", "middle")]
+    out = [
+        (f'<rect class="oma-band" x="{LEFT}" y="{TOP}" width="{NO_DATA_W}" height="{PLOT_H}"/>'),
+        text(x_mid, base + 18, "no Hub data", "oma-ax", "middle"),
+        text(x_mid, base + 32, f"({len(missing):,})", "oma-ax", "middle"),
+    ]
     for p in drawing_order(missing):
         cx = x_mid + jitter(p.id, "x") * (NO_DATA_W / 2 - RADIUS - 2)
         out.append(point(p, cx, in_band(p), "no Hub data yet"))
@@ -276,19 +292,30 @@ def no_data_band(missing: list[ChartPoint]) -> list[str]:
 def openness_distribution(points: list[ChartPoint]) -> str:
     """Before the first sync: one dot per model in its band, so the distribution shows."""
     per_line = max(1, (PLOT_W - 90) // DOT_STEP)
-    groups = {k: sorted((p for p in points if min(max(p.open_criteria, 0), CRITERIA) == k),
-                        key=lambda p: (p.family.lower(), p.name.lower(), p.id))
-              for k in range(CRITERIA + 1)}
-    heights = {k: max(1, math.ceil(len(g) / per_line)) * DOT_STEP + 14
-               for k, g in groups.items()}
+    groups = {
+        k: sorted(
+            (p for p in points if min(max(p.open_criteria, 0), CRITERIA) == k),
+            key=lambda p: (p.family.lower(), p.name.lower(), p.id),
+        )
+        for k in range(CRITERIA + 1)
+    }
+    heights = {k: max(1, math.ceil(len(g) / per_line)) * DOT_STEP + 14 for k, g in groups.items()}
     height = TOP + 22 + sum(heights.values()) + 44
     title = "Openness of the catalog (popularity not synced yet)"
-    desc = (f"Popularity is not shown: the Hugging Face Hub data has not been synced yet. "
-            f"Instead, one dot per model in a row for each number of open criteria, 6 at "
-            f"the top. {popularity_summary(points)}")
+    desc = (
+        f"Popularity is not shown: the Hugging Face Hub data has not been synced yet. "
+        f"Instead, one dot per model in a row for each number of open criteria, 6 at "
+        f"the top. {popularity_summary(points)}"
+    )
     out = svg_open("oma-chart-popularity", height, title, desc)
-    out.append(text(LEFT - 60, TOP, "Hub downloads not synced yet: showing how many models "
-                    "meet each number of criteria.", "oma-note"))
+    out.append(
+        text(
+            LEFT - 60,
+            TOP,
+            "Hub downloads not synced yet: showing how many models meet each number of criteria.",
+            "oma-note",
+        )
+    )
     y = TOP + 22.0
     for k in range(CRITERIA, -1, -1):
         out.append(line(LEFT - 60, y, WIDTH - RIGHT, y, "oma-grid"))
@@ -308,21 +335,27 @@ def popularity_summary(points: list[ChartPoint]) -> str:
     if not points:
         return "The catalog has no models yet."
     head = f"Of {count(len(points), 'model')}, {open_source_text(points)}"
-    synced = sorted((p for p in points if p.downloads is not None),
-                    key=lambda p: (-(p.downloads or 0), p.name.lower(), p.id))
+    synced = sorted(
+        (p for p in points if p.downloads is not None),
+        key=lambda p: (-(p.downloads or 0), p.name.lower(), p.id),
+    )
     if not synced:
         common, n = Counter(p.open_criteria for p in points).most_common(1)[0]
-        return (f"{head}; the largest group, {count(n, 'model')}, has {common} of {CRITERIA} "
-                "criteria open. Popularity is not shown until the first Hub sync.")
+        return (
+            f"{head}; the largest group, {count(n, 'model')}, has {common} of {CRITERIA} "
+            "criteria open. Popularity is not shown until the first Hub sync."
+        )
     top = synced[0]
     ten = synced[:10]
     open_top = sum(p.open_source for p in ten)
     missing = len(points) - len(synced)
     tail = f" {count(missing, 'model has', 'models have')} no Hub data yet." if missing else ""
-    return (f"{head}; the most downloaded, {top.name} ({top.downloads:,} downloads in 30 "
-            f"days), has {top.open_criteria} of {CRITERIA} criteria open, and "
-            f"{open_top} of the {len(ten)} most downloaded {'is' if len(ten) == 1 else 'are'} "
-            f"open source.{tail}")
+    return (
+        f"{head}; the most downloaded, {top.name} ({top.downloads:,} downloads in 30 "
+        f"days), has {top.open_criteria} of {CRITERIA} criteria open, and "
+        f"{open_top} of the {len(ten)} most downloaded {'is' if len(ten) == 1 else 'are'} "
+        f"open source.{tail}"
+    )
 
 
 def open_source_text(points: list[ChartPoint]) -> str:
@@ -339,23 +372,41 @@ def openness_over_time(points: list[ChartPoint]) -> Chart:
     height = TOP + PLOT_H + BOTTOM
     title = "Openness over release time"
     summary = time_summary(points)
-    desc = (f"Scatter plot of {count(len(dated), 'model')} by release month (x axis) and "
-            f"number of open criteria (y axis). {summary}")
+    desc = (
+        f"Scatter plot of {count(len(dated), 'model')} by release month (x axis) and "
+        f"number of open criteria (y axis). {summary}"
+    )
     out = [*svg_open("oma-chart-time", height, title, desc), *y_axis(LEFT, WIDTH - RIGHT)]
     if dated:
         out += time_points(dated)
     else:
-        out.append(text(LEFT + PLOT_W / 2, TOP + PLOT_H / 2, "No release dates known yet.",
-                        "oma-note", "middle"))
+        out.append(
+            text(
+                LEFT + PLOT_W / 2,
+                TOP + PLOT_H / 2,
+                "No release dates known yet.",
+                "oma-note",
+                "middle",
+            )
+        )
     out += legend(height - 14)
     out.append("</svg>")
-    rows = sorted(points, key=lambda p: (month_index(p.released) is None, p.released,
-                                         p.name.lower(), p.id))
+    rows = sorted(
+        points, key=lambda p: (month_index(p.released) is None, p.released, p.name.lower(), p.id)
+    )
     return Chart(
         svg="\n".join(out),
         header=("Model", "Family", "Released", "Open criteria", "Open source"),
-        table=[(p.name, p.family, p.released, f"{p.open_criteria}/{CRITERIA}",
-                "yes" if p.open_source else "no") for p in rows],
+        table=[
+            (
+                p.name,
+                p.family,
+                p.released,
+                f"{p.open_criteria}/{CRITERIA}",
+                "yes" if p.open_source else "no",
+            )
+            for p in rows
+        ],
         summary=summary,
         row_hrefs=tuple(p.href for p in rows),
     )
@@ -374,8 +425,7 @@ def time_points(dated: list[tuple[ChartPoint, int]]) -> list[str]:
     for tick, label in month_ticks(first, last):
         out.append(line(x_of(tick), TOP, x_of(tick), base, "oma-grid oma-grid-v"))
         out.append(text(x_of(tick), base + 18, label, "oma-ax", "middle"))
-    out.append(text(LEFT + PLOT_W / 2, base + 40, "Release date (month)", "oma-ax-title",
-                    "middle"))
+    out.append(text(LEFT + PLOT_W / 2, base + 40, "Release date (month)", "oma-ax-title", "middle"))
     for p, month in sorted(dated, key=lambda pm: (pm[0].open_source, pm[0].id)):
         cx = x_of(month + 0.5 + jitter(p.id, "x") * JITTER)
         out.append(point(p, cx, in_band(p), f"released {p.released}"))
@@ -394,12 +444,18 @@ def month_ticks(first: int, last: int) -> list[tuple[int, str]]:
 def time_summary(points: list[ChartPoint]) -> str:
     if not points:
         return "The catalog has no models yet."
-    dated = sorted(((m, p) for p in points if (m := month_index(p.released)) is not None),
-                   key=lambda mp: (mp[0], mp[1].id))
+    dated = sorted(
+        ((m, p) for p in points if (m := month_index(p.released)) is not None),
+        key=lambda mp: (mp[0], mp[1].id),
+    )
     head = f"Of {count(len(points), 'model')}, {open_source_text(points)}"
     unknown = len(points) - len(dated)
-    tail = (f" {count(unknown, 'model')} with an unknown release date "
-            f"{'is' if unknown == 1 else 'are'} not plotted." if unknown else "")
+    tail = (
+        f" {count(unknown, 'model')} with an unknown release date "
+        f"{'is' if unknown == 1 else 'are'} not plotted."
+        if unknown
+        else ""
+    )
     if not dated:
         return f"{head}.{tail}"
     span = f"releases span {month_label(dated[0][0])} to {month_label(dated[-1][0])}"
@@ -419,9 +475,10 @@ def year_comparison(by_year: list[tuple[int, ChartPoint]]) -> str:
         return f"{sum(values) / len(values):.1f}"
 
     last = years[-1]
-    out = (f"; models released in {last} ({sizes[last]:,}) have {mean(last)} of {CRITERIA} "
-           "criteria open on average")
+    out = (
+        f"; models released in {last} ({sizes[last]:,}) have {mean(last)} of {CRITERIA} "
+        "criteria open on average"
+    )
     if len(years) > 1:
         out += f", against {mean(years[0])} in {years[0]} ({sizes[years[0]]:,})"
     return out
-

@@ -37,9 +37,17 @@ def _hub(view: HubView) -> dict[str, Any] | None:
 
 def _evidence(result: CriterionResult) -> list[dict[str, Any]]:
     """What one criterion cell rests on: each component, where it was recorded, its URLs."""
-    return [{"component": e.component.value, "model": e.entry, "status": e.effective.status.value,
-             "origin": e.effective.origin.value, "recorded_on": e.effective.source,
-             "urls": list(e.urls)} for e in result.evidence]
+    return [
+        {
+            "component": e.component.value,
+            "model": e.entry,
+            "status": e.effective.status.value,
+            "origin": e.effective.origin.value,
+            "recorded_on": e.effective.source,
+            "urls": list(e.urls),
+        }
+        for e in result.evidence
+    ]
 
 
 def model_record(entry: Model | Derivative, card: Scorecard, view: HubView) -> dict[str, Any]:
@@ -76,30 +84,59 @@ def model_record(entry: Model | Derivative, card: Scorecard, view: HubView) -> d
     return record
 
 
-def catalog_document(catalog: Catalog, scores: dict[str, Scorecard], hubs: HubIndex,
-                     generated_at: str | None,
-                     extra: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+def catalog_document(
+    catalog: Catalog,
+    scores: dict[str, Scorecard],
+    hubs: HubIndex,
+    generated_at: str | None,
+    extra: dict[str, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """The /api/catalog.json document (JSON-native values only)."""
     families = []
     models: list[dict[str, Any]] = []
     for family in catalog.families:
         entries = family.entries()
-        families.append({"id": family.id, "name": family.name,
-                         "organization": family.organization,
-                         "models": [e.id for e in entries]})
+        families.append(
+            {
+                "id": family.id,
+                "name": family.name,
+                "organization": family.organization,
+                "models": [e.id for e in entries],
+            }
+        )
         for e in entries:
             record = model_record(e, scores[e.id], hubs.view(e.id))
             record.update((extra or {}).get(e.id, {}))  # issue 15: second_opinions, providers
             models.append(record)
-    return {"schema_version": SCHEMA_VERSION, "generated_at": generated_at,
-            "families": families, "models": models}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generated_at": generated_at,
+        "families": families,
+        "models": models,
+    }
 
 
 # The six criteria are columns of their own; the weights' license ids (the JSON's `license`)
 # are `weights_license` here, since one criterion is also called `license`.
-CSV_COLUMNS = ["id", "family", "name", "kind", "derivative", "base", "released", "params_b",
-               "context_length", *[c.value for c in Criterion], "open_source",
-               "weights_license", "license_class", "osaid", "mof", "downloads", "likes"]
+CSV_COLUMNS = [
+    "id",
+    "family",
+    "name",
+    "kind",
+    "derivative",
+    "base",
+    "released",
+    "params_b",
+    "context_length",
+    *[c.value for c in Criterion],
+    "open_source",
+    "weights_license",
+    "license_class",
+    "osaid",
+    "mof",
+    "downloads",
+    "likes",
+]
 
 
 def catalog_csv(records: list[dict[str, Any]]) -> str:
@@ -108,10 +145,16 @@ def catalog_csv(records: list[dict[str, Any]]) -> str:
     writer.writerow(CSV_COLUMNS)
     for rec in records:
         hub = rec["hub"] or {}
-        flat = {**rec, **rec["criteria"], "weights_license": rec["license"],
-                "downloads": hub.get("downloads"), "likes": hub.get("likes")}
-        writer.writerow(["" if flat.get(col) is None else csv_cell(flat[col])
-                         for col in CSV_COLUMNS])
+        flat = {
+            **rec,
+            **rec["criteria"],
+            "weights_license": rec["license"],
+            "downloads": hub.get("downloads"),
+            "likes": hub.get("likes"),
+        }
+        writer.writerow(
+            ["" if flat.get(col) is None else csv_cell(flat[col]) for col in CSV_COLUMNS]
+        )
     return out.getvalue()
 
 
@@ -139,9 +182,13 @@ def badge_svg(card: Scorecard) -> str:
     )
 
 
-def export_files(catalog: Catalog, scores: dict[str, Scorecard], hubs: HubIndex,
-                 generated_at: str | None,
-                 extra: dict[str, dict[str, Any]] | None = None) -> dict[str, str | bytes]:
+def export_files(
+    catalog: Catalog,
+    scores: dict[str, Scorecard],
+    hubs: HubIndex,
+    generated_at: str | None,
+    extra: dict[str, dict[str, Any]] | None = None,
+) -> dict[str, str | bytes]:
     doc = catalog_document(catalog, scores, hubs, generated_at, extra)
     files: dict[str, str | bytes] = {
         "api/catalog.json": json_text(doc, indent=1, ensure_ascii=False) + "\n",

@@ -69,12 +69,17 @@ class HubIndex:
             return HubView(synced=False)
         now = self.newest or dt.datetime.now(dt.UTC)
         stale = lock_mod.is_stale(entry, self.lock, self.stale_days, now=now)
-        return HubView(synced=True, entry=entry, stale=stale,
-                       confirmed=lock_mod.last_confirmed(entry, self.lock),
-                       children=dict(entry.children))
+        return HubView(
+            synced=True,
+            entry=entry,
+            stale=stale,
+            confirmed=lock_mod.last_confirmed(entry, self.lock),
+            children=dict(entry.children),
+        )
 
     def drift(self, catalog: Catalog, entry: Model | Derivative, card: Scorecard) -> list[Drift]:
         """Where the Hub contradicts the curated catalog (see `generator.catalog.drift`)."""
         weights = card.components[Component.WEIGHTS].assessment
-        return entry_drift(catalog, entry, self.models.get(entry.id), weights.access,
-                           card.license_ids)
+        return entry_drift(
+            catalog, entry, self.models.get(entry.id), weights.access, card.license_ids
+        )

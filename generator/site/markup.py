@@ -60,8 +60,13 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 # could end a Markdown link destination or an HTML attribute early: ( ) [ ] < > " ' ` and
 # space are percent-encoded, so `[x](URL)` and `href="URL"` keep the whole URL inside.
 _URL_SAFE = "/:?#@!$&*+,;=%~-._"
-_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
-                 "\u2029": "\\u2029"}
+_JSON_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
 _CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -83,7 +88,7 @@ def md_text(value: Any) -> Markup:
         out = f"&#{ord(out[0])};{out[1:]}"
     match = _ORDERED_LIST.match(out)
     if match:
-        out = f"{match.group(1)}&#{ord(match.group(2))};{out[match.end():]}"
+        out = f"{match.group(1)}&#{ord(match.group(2))};{out[match.end() :]}"
     return Markup(out)
 
 
@@ -116,7 +121,7 @@ def _body_line(line: str) -> str:
     """Escape text outside code spans (Markdown itself escapes what is inside them)."""
     parts, pos = [], 0
     for match in _CODE_SPAN.finditer(line):
-        parts.append(_body_text(line[pos:match.start()]))
+        parts.append(_body_text(line[pos : match.start()]))
         parts.append(match.group(0))
         pos = match.end()
     parts.append(_body_text(line[pos:]))
@@ -138,8 +143,13 @@ def xml_text(value: Any) -> str:
     """XML text or attribute value (standalone SVG, Atom): & < > " ' escaped, control
     characters (not allowed in XML 1.0) dropped."""
     out = CONTROL.sub("", str(value))
-    return (out.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;").replace("'", "&#39;"))
+    return (
+        out.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&#39;")
+    )
 
 
 def svg_text(value: Any) -> str:
@@ -165,8 +175,10 @@ def strip_legend() -> Markup:
         Markup("<abbr>{}</abbr> {}").format(CRITERION_SHORT[c], CRITERION_LABELS[c])
         for c in Criterion
     ]
-    return Markup('<p class="oma-legend">Openness strip: ') + Markup(", ").join(parts) + Markup(
-        ". ✓ open, ◐ partial, ✗ closed, ? unknown.</p>"
+    return (
+        Markup('<p class="oma-legend">Openness strip: ')
+        + Markup(", ").join(parts)
+        + Markup(". ✓ open, ◐ partial, ✗ closed, ? unknown.</p>")
     )
 
 
@@ -180,7 +192,9 @@ def status_badge(status: Status) -> Markup:
 def strip(card: Scorecard) -> Markup:
     """The six criteria as a compact strip; each cell says its status in text."""
     cells = [
-        Markup('<span class="oma-cell oma-{s}">{short}{sym}<span class="oma-sr"> {s}</span></span>').format(
+        Markup(
+            '<span class="oma-cell oma-{s}">{short}{sym}<span class="oma-sr"> {s}</span></span>'
+        ).format(
             s=card.criteria[c].status.value,
             short=CRITERION_SHORT[c],
             sym=STATUS_SYMBOL[card.criteria[c].status],

@@ -20,16 +20,26 @@ __all__ = ["tasks_of"]
 # describes itself (`licenses:`) speaks for itself through its `commercial` flag and
 # `restrictions`.
 SPDX_PLAIN: dict[str, tuple[bool, list[str]]] = {
-    "Apache-2.0": (True, [
-        ("Keep the license text, the copyright and NOTICE files when you redistribute it, "
-         "and say which files you changed."),
-        "Includes a patent grant from the contributors.",
-    ]),
+    "Apache-2.0": (
+        True,
+        [
+            (
+                "Keep the license text, the copyright and NOTICE files when you redistribute it, "
+                "and say which files you changed."
+            ),
+            "Includes a patent grant from the contributors.",
+        ],
+    ),
     "MIT": (True, ["Keep the copyright notice and the license text in copies."]),
-    "BSD-3-Clause": (True, [
-        ("Keep the copyright notice and the license text in copies; do not use the "
-         "authors' names to endorse your product."),
-    ]),
+    "BSD-3-Clause": (
+        True,
+        [
+            (
+                "Keep the copyright notice and the license text in copies; do not use the "
+                "authors' names to endorse your product."
+            ),
+        ],
+    ),
     "CC-BY-4.0": (True, ["Credit the authors and link the license; say if you changed it."]),
     "CC-BY-SA-4.0": (True, ["Credit the authors; share changes under the same license."]),
     "CC-BY-NC-4.0": (False, ["Non-commercial use only; credit the authors."]),
@@ -62,12 +72,14 @@ def obligations(row: Row, catalog: Catalog) -> list[Obligation]:
     for lic, name in row.license_names:
         info = catalog.licenses.get(lic)
         if info is not None:
-            out.append(Obligation(lic, info.name, str(info.url), info.commercial,
-                                  list(info.restrictions)))
+            out.append(
+                Obligation(lic, info.name, str(info.url), info.commercial, list(info.restrictions))
+            )
             continue
         commercial, terms = SPDX_PLAIN.get(lic, (None, []))
-        out.append(Obligation(lic, name, f"https://spdx.org/licenses/{lic}.html",
-                              commercial, list(terms)))
+        out.append(
+            Obligation(lic, name, f"https://spdx.org/licenses/{lic}.html", commercial, list(terms))
+        )
     return out
 
 

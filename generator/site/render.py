@@ -57,6 +57,7 @@ from generator.site.views import (
 
 __all__ = ["SiteData", "md_text", "render_site", "safe_url"]
 
+
 def _env() -> Environment:
     env = Environment(
         loader=PackageLoader("generator.site", "templates"),
@@ -132,9 +133,11 @@ def render_site(data: SiteData) -> dict[str, str | bytes]:
     }
     chart_list = _charts(rows)
     files["charts/index.md"] = env.get_template("charts.md.j2").render(
-        ctx, charts=chart_list, chart_svg=[Markup(c.svg) for c in chart_list])
+        ctx, charts=chart_list, chart_svg=[Markup(c.svg) for c in chart_list]
+    )
     files["changelog.md"] = env.get_template("changelog.md.j2").render(
-        ctx, changes=Markup(changelog.changelog_markdown(list(data.changes))))
+        ctx, changes=Markup(changelog.changelog_markdown(list(data.changes)))
+    )
     files["feed.xml"] = changelog.atom_feed(list(data.changes), data.site_url)
     files["compare.md"] = env.get_template("compare.md.j2").render(ctx)
     extra = beside.record_fields(data.beside, data.scores)  # issue 15, also on model pages
@@ -143,8 +146,12 @@ def render_site(data: SiteData) -> dict[str, str | bytes]:
     for family in families:
         members = [rows[e.id] for e in family.entries()]
         files[f"families/{family.id}.md"] = family_tpl.render(
-            ctx, family=family, members=members, rel_root="../../",
-            lineage=lineage(family, rows), groups=card_groups(members),
+            ctx,
+            family=family,
+            members=members,
+            rel_root="../../",
+            lineage=lineage(family, rows),
+            groups=card_groups(members),
             family_components=[(c, family.openness[c]) for c in Component if c in family.openness],
             models=[r for r in members if not r.is_derivative],
             derivatives=[r for r in members if r.is_derivative],
@@ -153,32 +160,44 @@ def render_site(data: SiteData) -> dict[str, str | bytes]:
     names = {r.entry.id: r.entry.name for r in rows.values()}
     files.update(beside.pages(env, ctx, data.beside, data.scores, names))
     # -- end issue 15 --
-    files.update(exports.export_files(data.catalog, data.scores, hubs, _generated_at(hubs),
-                                      extra))
+    files.update(exports.export_files(data.catalog, data.scores, hubs, _generated_at(hubs), extra))
     for row in rows.values():
         record = exports.model_record(row.entry, row.card, row.hub)
-        files[f"api/models/{row.entry.id}.json"] = json.dumps(
-            modelpage.compare_record(row, record), ensure_ascii=False,
-            separators=(",", ":")) + "\n"
+        files[f"api/models/{row.entry.id}.json"] = (
+            json.dumps(
+                modelpage.compare_record(row, record), ensure_ascii=False, separators=(",", ":")
+            )
+            + "\n"
+        )
     return files
 
 
-def _model_pages(env: Environment, ctx: dict[str, Any], rows: dict[str, Row],
-                 data: SiteData, extra: dict[str, dict[str, Any]]) -> dict[str, str | bytes]:
+def _model_pages(
+    env: Environment,
+    ctx: dict[str, Any],
+    rows: dict[str, Row],
+    data: SiteData,
+    extra: dict[str, dict[str, Any]],
+) -> dict[str, str | bytes]:
     """One page per model and fine-tune, at models/ORG/NAME/."""
     template = env.get_template("model.md.j2")
     pages: dict[str, str | bytes] = {}
     for row in rows.values():
         entry = row.entry
         pages[modelpage.model_path(entry.id) + ".md"] = template.render(
-            ctx, row=row, rel_root="../../../", family=row.family,
+            ctx,
+            row=row,
+            rel_root="../../../",
+            family=row.family,
             kind=entry.relation.value if row.is_derivative else entry.kind.value,
             description=_model_description(row),
             tasks=modelpage.tasks_of(row),
             modalities=["text", *(m.value for m in entry.modalities if m.value != "text")],
-            up=modelpage.ancestors(row, rows), down=modelpage.children(row, rows),
+            up=modelpage.ancestors(row, rows),
+            down=modelpage.children(row, rows),
             obligations=modelpage.obligations(row, data.catalog),
-            memory=modelpage.memory(entry.params_b), gated=modelpage.gated(row),
+            memory=modelpage.memory(entry.params_b),
+            gated=modelpage.gated(row),
             local_dir=entry.id.split("/", 1)[1],
             cite_key=re.sub(r"[^A-Za-z0-9]+", "_", entry.id).strip("_"),
             others=extra.get(entry.id, {"second_opinions": [], "providers": None}),
@@ -192,8 +211,10 @@ def _model_description(row: Row) -> str:
     if card.blockers:
         blocked = ", ".join(lcfirst(CRITERION_LABELS[c]) for c in card.blockers)
         verdict += f" (blocked by {blocked})"
-    return (f"{row.entry.name} ({row.family.name}, {format_params(row.entry.params_b)}): "
-            f"{verdict}. Openness evidence, license obligations, how to run it.")
+    return (
+        f"{row.entry.name} ({row.family.name}, {format_params(row.entry.params_b)}): "
+        f"{verdict}. Openness evidence, license obligations, how to run it."
+    )
 
 
 def _charts(rows: dict[str, Row]) -> list[charts.Chart]:
@@ -201,11 +222,18 @@ def _charts(rows: dict[str, Row]) -> list[charts.Chart]:
     points = []
     for r in rows.values():
         downloads = r.hub.get("downloads") if r.hub.synced else None
-        points.append(charts.ChartPoint(
-            r.entry.id, r.entry.name, r.family.name, open_count(r.card), r.card.open_source,
-            r.entry.released, downloads if isinstance(downloads, int) else None,
-            f"../models/{r.entry.id}/",
-        ))
+        points.append(
+            charts.ChartPoint(
+                r.entry.id,
+                r.entry.name,
+                r.family.name,
+                open_count(r.card),
+                r.card.open_source,
+                r.entry.released,
+                downloads if isinstance(downloads, int) else None,
+                f"../models/{r.entry.id}/",
+            )
+        )
     return [charts.openness_vs_popularity(points), charts.openness_over_time(points)]
 
 

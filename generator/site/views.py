@@ -43,7 +43,6 @@ CRITERION_COMPONENTS = [
 ]
 
 
-
 @dataclass(frozen=True)
 class SiteData:
     catalog: Catalog
@@ -76,11 +75,13 @@ def rows_of(data: SiteData, hubs: hubview.HubIndex) -> dict[str, Row]:
     for family in data.catalog.families:
         for entry in family.entries():
             card = data.scores[entry.id]
-            names = [
-                (lic, licenses.display_name(lic, data.catalog)) for lic in card.license_ids
-            ]
+            names = [(lic, licenses.display_name(lic, data.catalog)) for lic in card.license_ids]
             rows[entry.id] = Row(
-                entry, family, card, hubs.view(entry.id), names,
+                entry,
+                family,
+                card,
+                hubs.view(entry.id),
+                names,
                 hubs.drift(data.catalog, entry, card),
             )
     return rows
@@ -138,7 +139,9 @@ def _card_signature(row: Row) -> tuple[Any, ...]:
 
 def own_components(row: Row) -> list[tuple[Component, Any]]:
     """The components a model sets itself (overrides of the family, or a fine-tune's own)."""
-    return [(c, eff.assessment) for c, eff in row.card.components.items() if eff.origin == Origin.MODEL]
+    return [
+        (c, eff.assessment) for c, eff in row.card.components.items() if eff.origin == Origin.MODEL
+    ]
 
 
 @dataclass(frozen=True)
@@ -152,13 +155,19 @@ class FamilySummary:
 def summarize(family: Family, rows: dict[str, Row]) -> FamilySummary:
     """A family at a glance: its most open model, license classes, sizes, popularity."""
     members = [rows[m.id] for m in family.models]
-    best = min(members, key=lambda r: (len(r.card.blockers), len(r.card.to_verify),
-                                       -open_count(r.card)))
+    best = min(
+        members, key=lambda r: (len(r.card.blockers), len(r.card.to_verify), -open_count(r.card))
+    )
     classes = sorted({r.card.license_class for r in members}, key=list(LICENSE_CLASS_LABELS).index)
     sizes = sorted(r.entry.params_b for r in members if not isinstance(r.entry.params_b, str))
-    size_text = "unknown" if not sizes else (
-        format_params(sizes[0]) if sizes[0] == sizes[-1]
-        else f"{format_params(sizes[0])} to {format_params(sizes[-1])}"
+    size_text = (
+        "unknown"
+        if not sizes
+        else (
+            format_params(sizes[0])
+            if sizes[0] == sizes[-1]
+            else f"{format_params(sizes[0])} to {format_params(sizes[-1])}"
+        )
     )
     counts = [r.hub.get("downloads") for r in members if r.hub.synced]
     downloads = sum(c for c in counts if isinstance(c, int)) if counts else None
@@ -176,26 +185,43 @@ def _opts(values: list[str], labels: dict[str, str] | None = None) -> list[tuple
 def _status_filters(first_cell: int) -> list[dict[str, Any]]:
     """One filter per criterion; a row's status is read from its criterion cell's class."""
     return [
-        {"key": c.value.replace("_", "-"), "label": CRITERION_LABELS[c], "type": "eq",
-         "cell": first_cell + i, "options": _opts([s.value for s in Status])}
+        {
+            "key": c.value.replace("_", "-"),
+            "label": CRITERION_LABELS[c],
+            "type": "eq",
+            "cell": first_cell + i,
+            "options": _opts([s.value for s in Status]),
+        }
         for i, c in enumerate(Criterion)
     ]
 
 
 def _class_filter() -> dict[str, Any]:
-    return {"key": "class", "attr": "lclass", "label": "License class", "type": "multi",
-            "options": [(c.value, label) for c, label in LICENSE_CLASS_LABELS.items()]}
+    return {
+        "key": "class",
+        "attr": "lclass",
+        "label": "License class",
+        "type": "multi",
+        "options": [(c.value, label) for c, label in LICENSE_CLASS_LABELS.items()],
+    }
 
 
 def _size_filters() -> list[dict[str, Any]]:
-    return [{"key": "min-params", "attr": "params", "type": "min", "label": "Min size (B)"},
-            {"key": "max-params", "attr": "params", "type": "max", "label": "Max size (B)"}]
+    return [
+        {"key": "min-params", "attr": "params", "type": "min", "label": "Min size (B)"},
+        {"key": "max-params", "attr": "params", "type": "max", "label": "Max size (B)"},
+    ]
 
 
 def _task_filter(rows: dict[str, Row]) -> dict[str, Any]:
     used = {t for r in rows.values() for t in tasks_of(r)}
-    return {"key": "task", "attr": "tasks", "label": "What it is for", "type": "has",
-            "options": _opts([t.value for t in Task if t.value in used])}
+    return {
+        "key": "task",
+        "attr": "tasks",
+        "label": "What it is for",
+        "type": "has",
+        "options": _opts([t.value for t in Task if t.value in used]),
+    }
 
 
 def _normal(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -206,20 +232,38 @@ def _normal(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def matrix_filters(data: SiteData, rows: dict[str, Row]) -> list[dict[str, Any]]:
     """The scorecards page's filters (drawn by the template, wired by atlas.js). The matrix's
     criterion cells are columns 2 to 7."""
-    return _normal([
-        {"key": "family", "label": "Family", "type": "multi",
-         "options": _opts([f.id for f in data.catalog.families],
-                          {f.id: f.name for f in data.catalog.families})},
-        {"key": "verdict", "label": "Verdict", "type": "eq",
-         "options": _opts([v.value.replace(" ", "-") for v in VerdictState],
-                          {v.value.replace(" ", "-"): v.value for v in VerdictState})},
-        _class_filter(),
-        {"key": "kind", "label": "Kind", "type": "eq",
-         "options": _opts(sorted({kind_of(r) for r in rows.values()}))},
-        _task_filter(rows),
-        *_size_filters(),
-        *_status_filters(1),
-    ])
+    return _normal(
+        [
+            {
+                "key": "family",
+                "label": "Family",
+                "type": "multi",
+                "options": _opts(
+                    [f.id for f in data.catalog.families],
+                    {f.id: f.name for f in data.catalog.families},
+                ),
+            },
+            {
+                "key": "verdict",
+                "label": "Verdict",
+                "type": "eq",
+                "options": _opts(
+                    [v.value.replace(" ", "-") for v in VerdictState],
+                    {v.value.replace(" ", "-"): v.value for v in VerdictState},
+                ),
+            },
+            _class_filter(),
+            {
+                "key": "kind",
+                "label": "Kind",
+                "type": "eq",
+                "options": _opts(sorted({kind_of(r) for r in rows.values()})),
+            },
+            _task_filter(rows),
+            *_size_filters(),
+            *_status_filters(1),
+        ]
+    )
 
 
 def kind_of(row: Row) -> str:
@@ -239,22 +283,39 @@ def tasks_of(row: Row) -> list[str]:
 
 def finder_filters(rows: dict[str, Row]) -> list[dict[str, Any]]:
     """The choose page's filters: what it is for, size, license class, openness."""
-    return _normal([
-        _task_filter(rows),
-        *_size_filters(),
-        _class_filter(),
-        {"key": "datasets", "label": "Training data sets", "type": "eq",
-         "options": _opts([s.value for s in Status])},
-        {"key": "min-open", "attr": "open", "type": "min", "label": "Open criteria at least"},
-        {"key": "entry", "label": "Models or fine-tunes", "type": "eq",
-         "options": [("model", "models"), ("fine-tune", "fine-tunes")]},
-    ])
+    return _normal(
+        [
+            _task_filter(rows),
+            *_size_filters(),
+            _class_filter(),
+            {
+                "key": "datasets",
+                "label": "Training data sets",
+                "type": "eq",
+                "options": _opts([s.value for s in Status]),
+            },
+            {"key": "min-open", "attr": "open", "type": "min", "label": "Open criteria at least"},
+            {
+                "key": "entry",
+                "label": "Models or fine-tunes",
+                "type": "eq",
+                "options": [("model", "models"), ("fine-tune", "fine-tunes")],
+            },
+        ]
+    )
 
 
 def openness_rank(rows: dict[str, Row]) -> list[Row]:
     """Most open first: open source, then fewest blockers, most open cells, then name."""
-    return sorted(rows.values(), key=lambda r: (
-        len(r.card.blockers), len(r.card.to_verify), -open_count(r.card), r.entry.name.lower()))
+    return sorted(
+        rows.values(),
+        key=lambda r: (
+            len(r.card.blockers),
+            len(r.card.to_verify),
+            -open_count(r.card),
+            r.entry.name.lower(),
+        ),
+    )
 
 
 def domains(rows: dict[str, Row]) -> list[tuple[str, list[Row]]]:

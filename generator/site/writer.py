@@ -12,8 +12,17 @@ import shutil
 from pathlib import Path
 
 GENERATED_DIRS = ("families", "models", "api", "badges", "charts")
-GENERATED_FILES = ("index.md", "scorecards.md", "choose.md", "compare.md", "methodology.md",
-                   "changelog.md", "feed.xml", "opinions.md", "providers.md")
+GENERATED_FILES = (
+    "index.md",
+    "scorecards.md",
+    "choose.md",
+    "compare.md",
+    "methodology.md",
+    "changelog.md",
+    "feed.xml",
+    "opinions.md",
+    "providers.md",
+)
 
 
 def clean(docs_dir: Path) -> None:
@@ -27,8 +36,9 @@ def _existing(docs_dir: Path) -> set[str]:
     """The generated files now on disk, as relative paths."""
     found = {name for name in GENERATED_FILES if (docs_dir / name).is_file()}
     for name in GENERATED_DIRS:
-        found.update(p.relative_to(docs_dir).as_posix()
-                     for p in (docs_dir / name).rglob("*") if p.is_file())
+        found.update(
+            p.relative_to(docs_dir).as_posix() for p in (docs_dir / name).rglob("*") if p.is_file()
+        )
     return found
 
 
@@ -45,8 +55,7 @@ def write_generated(docs_dir: Path, files: dict[str, str | bytes]) -> int:
         (docs_dir / rel).unlink()
         changed += 1
     for top in GENERATED_DIRS:  # directories a deleted page leaves empty
-        for folder in sorted((p for p in (docs_dir / top).rglob("*") if p.is_dir()),
-                             reverse=True):
+        for folder in sorted((p for p in (docs_dir / top).rglob("*") if p.is_dir()), reverse=True):
             if not any(folder.iterdir()):
                 folder.rmdir()
     for rel, content in sorted(files.items()):
