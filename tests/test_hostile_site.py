@@ -29,8 +29,7 @@ import pytest
 import yaml
 
 from generator.site.markup import one_line
-from tests.conftest import FIXTURES, BuiltSite, build_site
-from tests.test_browser import FLAGS, _Quiet, _require_browser
+from tests.conftest import FIXTURES, FLAGS, BuiltSite, _Quiet, _require_browser, build_site
 
 HOSTILE = FIXTURES / "hostile"
 FLAG = "__oma_pwned"
