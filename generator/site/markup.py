@@ -132,6 +132,13 @@ def _body_text(text: str) -> str:
     return "".join(_BODY_ESCAPES.get(c, c) for c in text)
 
 
+def front_matter_text(value: Any) -> Markup:
+    """A page's title or description for the YAML front matter. MkDocs and the theme put
+    these into <title>, <meta content="..."> and the header without escaping them, so the
+    value is HTML-escaped (quotes too) first, then written as a JSON (= YAML) string."""
+    return Markup(json.dumps(str(escape(one_line(value))), ensure_ascii=False))
+
+
 def json_text(value: Any, **dumps: Any) -> str:
     """JSON that stays inert wherever it is put: < > & and the JavaScript line separators
     are \\u escapes (the same JSON value), so no `</script>` or `<!--` can appear in it."""

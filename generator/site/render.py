@@ -28,6 +28,7 @@ from generator.site.markup import (
     format_context,
     format_number,
     format_params,
+    front_matter_text,
     lcfirst,
     md_text,
     safe_url,
@@ -75,6 +76,7 @@ def _env() -> Environment:
         params=format_params,
         context=format_context,
         lcfirst=lcfirst,
+        front=front_matter_text,
     )
     env.globals.update(
         Criterion=Criterion,
