@@ -169,9 +169,9 @@ def test_an_alias_matches_explicitly_and_one_to_an_unknown_id_fails_validation(
         "--lock",
         str(project / "no-lock.yaml"),
     )
-    assert result.code == 1
+    assert result.code == 0  # warnings: any catalog validates; the real one's test allows none
     assert (
-        f"{aliases}:6:12: mot[0].model: 'databricks/dbrx-nonexistent' is not a model "
+        f"{aliases}:6:12: warning: mot[0].model: 'databricks/dbrx-nonexistent' is not a model "
         "id in the catalog"
     ) in result.err
     assert (

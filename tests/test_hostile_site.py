@@ -29,7 +29,7 @@ import pytest
 import yaml
 
 from generator.site.markup import one_line
-from tests.conftest import FIXTURES, FLAGS, BuiltSite, _Quiet, _require_browser, build_site
+from tests.conftest import FIXTURES, BuiltSite, _Quiet, build_site
 
 HOSTILE = FIXTURES / "hostile"
 FLAG = "__oma_pwned"
@@ -172,38 +172,35 @@ CHECK_DOM = """() => {
 
 @pytest.mark.browser
 def test_every_page_in_chromium_runs_no_script_from_the_data(
-    hostile_site: BuiltSite, base_url: str
+    hostile_site: BuiltSite, base_url: str, browser: Any
 ) -> None:
-    from playwright.sync_api import sync_playwright
-
-    executable = _require_browser()
     paths = [
         "/" + str(p.relative_to(hostile_site.site)).removesuffix("index.html")
         for p in pages(hostile_site.site)
     ]
     outside: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=FLAGS)
-        context = browser.new_context()
-        context.route(
-            "**/*",
-            lambda route: (
-                route.continue_()
-                if route.request.url.startswith((base_url, "data:", "blob:"))
-                else (outside.append(route.request.url), route.abort())[1]
-            ),
-        )
-        page = context.new_page()
-        dialogs: list[str] = []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        results = {}
-        for path in paths:
-            page.goto(base_url + path, wait_until="load")
-            page.wait_for_timeout(50)  # let any onerror of a broken image fire
-            page.mouse.move(10, 10)
-            page.mouse.move(600, 400)  # onmouseover payloads, had they survived
-            results[path] = page.evaluate(CHECK_DOM)
-        browser.close()
+    # the suite's one Chromium (tests/conftest.py): a second sync_playwright() in the same
+    # process is refused while the first is running
+    context = browser.new_context()
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith((base_url, "data:", "blob:"))
+            else (outside.append(route.request.url), route.abort())[1]
+        ),
+    )
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    results = {}
+    for path in paths:
+        page.goto(base_url + path, wait_until="load")
+        page.wait_for_timeout(50)  # let any onerror of a broken image fire
+        page.mouse.move(10, 10)
+        page.mouse.move(600, 400)  # onmouseover payloads, had they survived
+        results[path] = page.evaluate(CHECK_DOM)
+    context.close()
     FIGURES["pages"] += len(paths)
     FIGURES["scripts_run"] += sum(1 for r in results.values() if r["pwned"] is not None)
     FIGURES["javascript_urls"] += sum(len(r["bad"]) for r in results.values())
