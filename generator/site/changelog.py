@@ -31,7 +31,7 @@ from pathlib import Path
 
 import markdown  # type: ignore[import-untyped]  # no stubs in the pinned dev set
 
-from generator.catalog.schema import Catalog
+from generator.catalog.schema import Catalog, Status
 from generator.catalog.source import Document, Positions, load_fast
 from generator.catalog.validate import validate_document
 from generator.errors import GeneratorError
@@ -39,7 +39,7 @@ from generator.score.diff import Model as DiffModel
 from generator.score.diff import ScorecardDiff
 from generator.score.diff import diff as score_diff
 from generator.score.scorecard import CRITERION_LABELS, Criterion
-from generator.site.markup import CONTROL, md_body, md_plain
+from generator.site.markup import CONTROL, STATUS_SYMBOL, md_body, md_plain
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_LIMIT = 50
@@ -369,14 +369,12 @@ def commit_entry(commit: Commit, diff: ScorecardDiff | None) -> Entry | None:
     )
 
 
+# Statuses reuse markup's one symbol table; verdicts take the symbol of the status they mean.
 _SYMBOL = {
-    "open": "✓",
-    "partial": "◐",
-    "closed": "✗",
-    "unknown": "?",
-    "open source": "✓",
-    "not open source": "✗",
-    "not yet verified": "?",
+    **{status.value: symbol for status, symbol in STATUS_SYMBOL.items()},
+    "open source": STATUS_SYMBOL[Status.OPEN],
+    "not open source": STATUS_SYMBOL[Status.CLOSED],
+    "not yet verified": STATUS_SYMBOL[Status.UNKNOWN],
 }
 _CRITERION = {c.value: CRITERION_LABELS[c] for c in Criterion}
 
